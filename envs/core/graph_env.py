@@ -1,0 +1,119 @@
+"""Shared Gymnasium plumbing for every schedrl env: padded observation, action mask,
+action checking and automatic forced moves. Families implement only their dynamics."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, SupportsInt
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from envs.core.errors import IllegalActionError
+from envs.core.observation import GraphEnvelope, GraphObservation
+
+
+class LegalNodeSpace(spaces.Discrete):
+    """`Discrete(max_nodes)` whose `sample()` draws a node that is legal now.
+
+    Random agents and the Gymnasium/SB3 env checkers sample actions from the space;
+    with a plain Discrete they would pick masked nodes, which the env rejects.
+    """
+
+    def __init__(self, legal: np.ndarray):
+        super().__init__(legal.size)
+        self._legal = legal
+
+    def sample(self, mask: np.ndarray | None = None, probability: np.ndarray | None = None) -> np.int64:
+        if mask is None and probability is None and self._legal.any():
+            mask = self._legal.astype(np.int8)
+        return super().sample(mask=mask, probability=probability)
+
+
+class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
+    """Base class: a scheduling episode as a sequence of node choices.
+
+    Subclasses keep `self.mask` (bool, one entry per node slot) and `self.graph` up to
+    date in `_reset_episode` and `_apply`, and report the episode's end in `_done`.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 1}
+
+    def __init__(self, envelope: GraphEnvelope, *, auto_single_choice: bool, render_mode: str | None):
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+        self.render_mode = render_mode
+        self.auto_single_choice = auto_single_choice
+        self.graph = GraphObservation(envelope)
+        self.observation_space = self.graph.space
+        self.mask = np.zeros(envelope.max_nodes, dtype=bool)
+        self.action_space = LegalNodeSpace(self.mask)
+        self._done = True
+
+    # -- the subclass's part -------------------------------------------------------------
+    @abstractmethod
+    def _reset_episode(self, options: dict[str, Any]) -> None:
+        """Start a new episode: pick the instance, fill state, mask and observation."""
+
+    @abstractmethod
+    def _apply(self, node: int) -> float:
+        """Carry out a legal choice; return its reward."""
+
+    @abstractmethod
+    def _final_info(self) -> dict[str, Any]:
+        """Objective(s) and full solution, reported once the episode ends."""
+
+    # -- Gymnasium API ---------------------------------------------------------------------
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        super().reset(seed=seed)
+        self._done = False
+        self.mask.fill(False)  # the last episode's instance may have had more nodes
+        self._reset_episode(options or {})
+        self._take_forced_choices()
+        return self.graph.snapshot(), self._final_info() if self._done else {}
+
+    def step(self, action: SupportsInt) -> tuple[dict[str, np.ndarray], float, bool, bool, dict[str, Any]]:
+        node = self._check_action(action)
+        reward = self._apply(node) + self._take_forced_choices()
+        info = self._final_info() if self._done else {}
+        return self.graph.snapshot(), reward, self._done, False, info
+
+    @property
+    def done(self) -> bool:
+        """The episode has ended (possibly already at reset, when every choice was forced)."""
+        return self._done
+
+    def action_masks(self) -> np.ndarray:
+        """Nodes that may be chosen now (sb3-contrib's MaskablePPO calls this)."""
+        return self.mask.copy()
+
+    # -- shared mechanics ------------------------------------------------------------------
+    def _check_action(self, action: SupportsInt) -> int:
+        if self._done:
+            raise IllegalActionError("step() called after the episode ended; call reset() first")
+        try:
+            node = int(action)
+        except (TypeError, ValueError):
+            raise IllegalActionError(f"action must be a node index (int), got {action!r}") from None
+        if not 0 <= node < self.mask.size:
+            raise IllegalActionError(f"action {node} is out of range: node indices run from 0 to {self.mask.size - 1}")
+        if not self.mask[node]:
+            legal = np.flatnonzero(self.mask)
+            raise IllegalActionError(
+                f"action {node} is masked out: it cannot be chosen now; legal nodes are "
+                f"{legal[:10].tolist()}{' ...' if legal.size > 10 else ''} (see action_masks())"
+            )
+        return node
+
+    def _take_forced_choices(self) -> float:
+        """Apply choices that have a single candidate, so the agent only sees real decisions."""
+        reward = 0.0
+        while self.auto_single_choice and not self._done:
+            candidates = np.flatnonzero(self.mask)
+            if candidates.size != 1:
+                break
+            reward += self._apply(int(candidates[0]))
+        return reward

@@ -1,0 +1,290 @@
+"""The job-shop scheduling environment, `schedrl/JobShop-v0`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from envs.core.errors import ConfigError, UnknownNameError
+from envs.core.graph_env import GraphSchedulingEnv
+from envs.core.observation import GraphEnvelope
+from envs.jobshop.benchmarks import as_instance
+from envs.jobshop.dynamics import DYNAMICS
+from envs.jobshop.generator import JobShopGenerator
+from envs.jobshop.instance import JobShopInstance
+from envs.jobshop.state import JobShopState
+
+NODE_FEATURES = (
+    "duration",  # / longest duration of the instance
+    "completion_lower_bound",  # / trivial makespan lower bound (the time scale)
+    "scheduled",
+    "eligible",  # in the action mask now
+    "job_remaining_work",  # / time scale
+    "machine_remaining_work",  # / time scale
+    "job_remaining_ops",  # / m
+)
+GLOBAL_FEATURES = ("makespan_lower_bound", "fraction_scheduled", "time")  # times / time scale
+EDGE_FEATURES = ("machine_edge",)  # 0: job precedence, 1: machine order fixed so far
+REWARDS = ("dense", "sparse")
+_F = {name: index for index, name in enumerate(NODE_FEATURES)}
+
+
+def envelope_for(max_jobs: int, max_machines: int) -> GraphEnvelope:
+    """Room for every instance with at most as many operations and edges as max_jobs x max_machines."""
+    return GraphEnvelope(
+        max_nodes=max_jobs * max_machines,
+        max_edges=max_jobs * (max_machines - 1) + max_machines * (max_jobs - 1),
+        node_features=len(NODE_FEATURES),
+        edge_features=len(EDGE_FEATURES),
+        global_features=len(GLOBAL_FEATURES),
+    )
+
+
+class JobShopEnv(GraphSchedulingEnv):
+    """Job-shop scheduling (minimise makespan) as a sequence of operation choices.
+
+    ## Description
+    n jobs each pass through m machines in their own order; a machine processes one
+    operation at a time, without preemption. Each step picks the operation to dispatch
+    next; the schedule-generation scheme (`dynamics`) decides when it starts:
+    `non_delay` (event-driven, default), `active` (Giffler-Thompson conflict set) or
+    `insertion` ('Learning to Dispatch': earliest fitting idle gap, left shift).
+
+    ## Action Space
+    `Discrete(max_nodes)`: node index `j * m + k` of job j's k-th operation.
+
+    ## Action Mask
+    `action_masks()`: the candidates of the scheme, at most one operation per job (the
+    job's next one). Never empty before the episode ends. A masked or out-of-range action
+    raises `IllegalActionError` (a `ValueError`).
+
+    ## Observation Space
+    The padded disjunctive graph (docs/DESIGN.md): operation nodes; edges from each
+    operation to its job successor and, as the schedule fixes them, along each machine's
+    sequence.
+
+    | key | shape | content |
+    |---|---|---|
+    | node_features | [max_nodes, 7] | see `NODE_FEATURES`: duration / max duration; completion |
+    |  |  | lower bound, job and machine remaining work (/ time scale); scheduled; eligible; |
+    |  |  | job remaining operations / m |
+    | edge_index | [2, max_edges] | directed edges (padding: 0 -> 0, masked) |
+    | edge_attr | [max_edges, 1] | 1 for machine-order edges, 0 for job precedence |
+    | node_mask, edge_mask | [max_nodes], [max_edges] | 1 for real nodes / edges |
+    | global_features | [3] | makespan lower bound / time scale, fraction scheduled, clock / time scale |
+
+    The time scale is the instance's trivial lower bound (max of longest job and most
+    loaded machine), so features are comparable across instance sizes.
+
+    ## Rewards
+    `dense` (default): minus the increase of the makespan lower bound (max completion
+    lower bound), so the rewards of an episode sum to `initial_lower_bound - makespan`.
+    `sparse`: 0, then `-makespan` at the last step. With `normalize_reward` both are
+    divided by the time scale (`info["time_scale"]`).
+
+    ## Starting State
+    The instance given at construction, `reset(options={"instance": ...})`, or one drawn
+    from `generator` with the env's seeded `np_random`.
+
+    ## Episode End
+    Terminates when every operation is scheduled: at most n x m steps, fewer with
+    `auto_single_choice` (choices with one candidate are taken automatically). No truncation.
+    `info` then holds `makespan`, `start_times` (n x m, job j's k-th operation in the
+    instance's order), `initial_lower_bound`, `time_scale` and `instance`.
+
+    ## Arguments
+    `instance` (JobShopInstance, benchmark name such as "ta01", or file path),
+    `generator` (JobShopGenerator or its keyword dict; used when no instance is given),
+    `max_jobs`/`max_machines` (observation envelope; default: fits the instance or the
+    generator's largest size), `dynamics`, `reward`, `normalize_reward`,
+    `auto_single_choice`, `render_mode` ("rgb_array").
+
+    ## Instance Sizes
+    Any instance whose operation and edge counts fit the envelope; larger ones raise
+    `EnvelopeError`.
+
+    ## Version History
+    v0: initial release.
+    """
+
+    def __init__(
+        self,
+        instance: JobShopInstance | str | Path | None = None,
+        *,
+        generator: JobShopGenerator | dict[str, Any] | None = None,
+        max_jobs: int | None = None,
+        max_machines: int | None = None,
+        dynamics: str = "non_delay",
+        reward: str = "dense",
+        normalize_reward: bool = True,
+        auto_single_choice: bool = True,
+        render_mode: str | None = None,
+    ):
+        if dynamics not in DYNAMICS:
+            raise UnknownNameError("job-shop dynamics", dynamics, DYNAMICS)
+        if reward not in REWARDS:
+            raise UnknownNameError("job-shop reward", reward, REWARDS)
+        self.instance = None if instance is None else as_instance(instance)
+        if isinstance(generator, dict):
+            generator = JobShopGenerator(**generator)
+        self.generator = generator or JobShopGenerator()
+        default_jobs, default_machines = self.instance.shape if self.instance else self.generator.max_shape
+        max_jobs = default_jobs if max_jobs is None else max_jobs
+        max_machines = default_machines if max_machines is None else max_machines
+        if max_jobs < 1 or max_machines < 1:
+            raise ConfigError(f"max_jobs and max_machines must be >= 1, got {max_jobs} and {max_machines}")
+        super().__init__(
+            envelope_for(max_jobs, max_machines), auto_single_choice=auto_single_choice, render_mode=render_mode
+        )
+        self.dynamics = DYNAMICS[dynamics]()
+        self.reward_kind = reward
+        self.normalize_reward = normalize_reward
+        if self.instance is not None:
+            self._check_fits(self.instance)
+        self.state: JobShopState | None = None
+        self._conjunctive_edges: np.ndarray | None = None
+
+    # -- episode setup ---------------------------------------------------------------------
+    def _check_fits(self, instance: JobShopInstance) -> None:
+        n, m = instance.shape
+        self.graph.envelope.check_fits(f"instance {instance.name!r} ({n}x{m})", n * m, 2 * n * m - n - m)
+
+    def _reset_episode(self, options: dict[str, Any]) -> None:
+        if "instance" in options:
+            instance = as_instance(options["instance"])
+            self._check_fits(instance)
+        elif self.instance is not None:
+            instance = self.instance
+        else:
+            instance = self.generator.sample(self.np_random)
+            self._check_fits(instance)
+        self.state = state = JobShopState.initial(instance)
+        n, m = instance.shape
+        self._time_scale = float(instance.trivial_lower_bound)
+        self._inverse_scale = 1.0 / self._time_scale
+        self._reward_unit = self._inverse_scale if self.normalize_reward else 1.0
+        self._initial_lower_bound = int(state.completion_lb.max())
+        self._makespan_lb = self._initial_lower_bound
+        self._machine_edge_base = n * (m - 1)
+        self._fill_graph(state)
+        self.dynamics.update_candidates(state, None)
+        self._refresh_mask()
+
+    def _fill_graph(self, state: JobShopState) -> None:
+        graph, n, m = self.graph, state.num_jobs, state.num_machines
+        nodes = n * m
+        graph.clear()
+        graph.node_mask[:nodes] = 1
+        features = graph.node_features[:nodes]
+        features[:, _F["duration"]] = state.duration / state.duration.max()
+        features[:, _F["completion_lower_bound"]] = state.completion_lb * self._inverse_scale
+        features[:, _F["job_remaining_work"]] = np.repeat(state.job_remaining_work, m) * self._inverse_scale
+        features[:, _F["machine_remaining_work"]] = state.machine_remaining_work[state.machine] * self._inverse_scale
+        features[:, _F["job_remaining_ops"]] = 1.0
+        job_nodes = np.arange(nodes).reshape(n, m)
+        conjunctive = self._machine_edge_base
+        graph.edge_index[0, :conjunctive] = job_nodes[:, :-1].ravel()
+        graph.edge_index[1, :conjunctive] = job_nodes[:, 1:].ravel()
+        graph.edge_mask[:conjunctive] = 1
+
+    # -- transition ------------------------------------------------------------------------
+    def _apply(self, node: int) -> float:
+        state, graph = self.state, self.graph
+        m = state.num_machines
+        job, position = divmod(node, m)
+        machine = int(state.machine[node])
+        duration = int(state.duration[node])
+        start, slot = self.dynamics.placement(state, node)
+        end = start + duration
+
+        state.start[node] = start
+        job_end = (job + 1) * m
+        shift = end - int(state.completion_lb[node])
+        if shift:
+            state.completion_lb[node:job_end] += shift
+            graph.node_features[node:job_end, _F["completion_lower_bound"]] = (
+                state.completion_lb[node:job_end] * self._inverse_scale
+            )
+        state.job_ready[job] = end
+        state.machine_ready[machine] = max(int(state.machine_ready[machine]), end)
+        state.job_remaining_work[job] -= duration
+        state.job_remaining_ops[job] -= 1
+        state.machine_remaining_work[machine] -= duration
+        if position + 1 < m:
+            state.next_op[job] = position + 1
+            state.next_node[job] = node + 1
+            state.next_machine[job] = state.machine[node + 1]
+        else:
+            state.next_op[job] = m
+            state.next_node[job] = -1
+            state.next_machine[job] = -1
+        state.scheduled += 1
+        self._insert_on_machine(machine, node, slot, start, end)
+
+        features = graph.node_features
+        features[node, _F["scheduled"]] = 1.0
+        features[job * m : job_end, _F["job_remaining_work"]] = state.job_remaining_work[job] * self._inverse_scale
+        features[job * m : job_end, _F["job_remaining_ops"]] = state.job_remaining_ops[job] / m
+        features[state.ops_on_machine[machine], _F["machine_remaining_work"]] = (
+            state.machine_remaining_work[machine] * self._inverse_scale
+        )
+        previous_lb = self._makespan_lb
+        self._makespan_lb = max(previous_lb, int(state.completion_lb[job_end - 1]))
+        self._done = state.done
+        self.dynamics.update_candidates(state, node)
+        self._refresh_mask()
+        if self.reward_kind == "dense":
+            return -(self._makespan_lb - previous_lb) * self._reward_unit
+        return -state.makespan() * self._reward_unit if self._done else 0.0
+
+    def _insert_on_machine(self, machine: int, node: int, slot: int, start: int, end: int) -> None:
+        """Insert into the machine's timeline and rewrite its machine-order edges from `slot` on."""
+        state, graph = self.state, self.graph
+        count = int(state.machine_count[machine])
+        sequence = state.machine_sequence[machine]
+        sequence[slot + 1 : count + 1] = sequence[slot:count]
+        sequence[slot] = node
+        starts, ends = state.timeline_start[machine], state.timeline_end[machine]
+        starts[slot + 1 : count + 2] = starts[slot : count + 1]
+        starts[slot] = start
+        ends[slot + 2 : count + 2] = ends[slot + 1 : count + 1]
+        ends[slot + 1] = end
+        state.machine_count[machine] = count + 1
+        if count == 0:
+            return
+        base = self._machine_edge_base + machine * (state.num_jobs - 1)
+        first = max(slot - 1, 0)
+        graph.edge_index[0, base + first : base + count] = sequence[first:count]
+        graph.edge_index[1, base + first : base + count] = sequence[first + 1 : count + 1]
+        graph.edge_mask[base + count - 1] = 1
+        graph.edge_attr[base + count - 1, 0] = 1.0
+
+    def _refresh_mask(self) -> None:
+        state, graph = self.state, self.graph
+        nodes = state.duration.size
+        self.mask[:nodes] = False
+        self.mask[state.next_node[state.candidate_jobs]] = True
+        graph.node_features[:nodes, _F["eligible"]] = self.mask[:nodes]
+        graph.global_features[0] = self._makespan_lb * self._inverse_scale
+        graph.global_features[1] = state.scheduled / nodes
+        graph.global_features[2] = state.time * self._inverse_scale
+
+    # -- results ---------------------------------------------------------------------------
+    def _final_info(self) -> dict[str, Any]:
+        state = self.state
+        return {
+            "instance": state.instance.name,
+            "makespan": state.makespan(),
+            "start_times": state.start_times().tolist(),
+            "initial_lower_bound": self._initial_lower_bound,
+            "time_scale": self._time_scale,
+        }
+
+    def render(self) -> np.ndarray | None:
+        if self.render_mode != "rgb_array" or self.state is None:
+            return None
+        from envs.jobshop.render import gantt_rgb
+
+        return gantt_rgb(self.state.instance, self.state.start_times())

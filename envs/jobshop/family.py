@@ -1,0 +1,52 @@
+"""The job-shop family record: ties env, rules, CP-SAT, instance sets and validator together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from envs.core.family import ProblemFamily
+from envs.core.solver import Solver
+from envs.jobshop.instance import JobShopInstance
+from envs.jobshop.instance_sets import load_instance_set
+from envs.jobshop.rules import job_shop_baselines
+
+
+def _cpsat(**options: Any) -> Solver:
+    from envs.jobshop.cpsat import CPSatSolver  # OR-Tools loads only when a solver is asked for
+
+    return CPSatSolver(**options)
+
+
+def _solution_record(info: dict[str, Any]) -> dict[str, Any]:
+    return {"makespan": info["makespan"], "start_times": info["start_times"]}
+
+
+def _validate(instance: JobShopInstance, record: dict[str, Any]) -> None:
+    from envs.jobshop.validate import validate_schedule
+
+    validate_schedule(instance, record["start_times"], record["makespan"])
+
+
+def _draw(instance: JobShopInstance, record: dict[str, Any], path: Path, title: str) -> None:
+    from envs.jobshop.render import save_gantt
+
+    save_gantt(instance, record["start_times"], path, f"{title}: makespan {record['makespan']}")
+
+
+def _proven_optimal(instance: JobShopInstance, makespan: float) -> bool:
+    return instance.lower_bound is not None and makespan <= instance.lower_bound
+
+
+JOB_SHOP = ProblemFamily(
+    env_id="schedrl/JobShop-v0",
+    entry_point="envs.jobshop.env:JobShopEnv",
+    objective="makespan",
+    baselines=job_shop_baselines,
+    load_instances=load_instance_set,
+    solution_record=_solution_record,
+    validate=_validate,
+    solvers={"cpsat": _cpsat},
+    draw_solution=_draw,
+    proven_optimal=_proven_optimal,
+)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv and install schedrl with the tested versions (constraints.txt).
+# Usage: bash scripts/setup.sh [extras]   (default extras: dev; e.g. "dev,wandb,bench")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-dev}"
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+links=()
+if [ -d /opt/wheels ]; then links=(--find-links /opt/wheels); fi  # local CPU torch wheel
+# torch first and pinned: left to the resolver, SB3 would pull a multi-GB CUDA build.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "${links[@]}" -c constraints.txt torch==2.13.0
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "${links[@]}" -c constraints.txt -e ".[${extras}]"
+echo "schedrl installed in .venv (extras: ${extras})"

@@ -1,0 +1,96 @@
+"""evaluate.py end to end in a subprocess: files, exact solution JSON, validation, resume."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envs.jobshop import JobShopGenerator, load_benchmark
+from envs.jobshop.parser import format_standard
+from envs.jobshop.validate import validate_schedule
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def evaluate(out: Path, *overrides: str) -> str:
+    command = [sys.executable, "evaluate.py", f"hydra.run.dir={out}", *overrides]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    stdout = evaluate(
+        out,
+        "instances=benchmark",
+        "instances.names=[ft06,la01]",
+        "policies=[spt,mwkr,random]",
+        "solvers=[cpsat]",
+        "solver_options.cpsat.time_limit=20",
+        "gantt=true",
+    )
+    assert "8 to run" in stdout and "all 8 solutions validated" in stdout
+    with (out / "results.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [
+        "instance",
+        "group",
+        "policy",
+        "makespan",
+        "best_known",
+        "gap_percent",
+        "proven_optimal",
+        "wall_time_s",
+    ]
+    assert {(r["instance"], r["policy"]) for r in rows} == {
+        (i, p) for i in ("ft06", "la01") for p in ("spt", "mwkr", "random", "cpsat")
+    }
+    for row in rows:
+        record = json.loads((out / "solutions" / row["policy"] / f"{row['instance']}.json").read_text())
+        assert list(record) == ["instance", "policy", "makespan", "start_times"]
+        assert record["makespan"] == int(row["makespan"])
+        validate_schedule(load_benchmark(row["instance"]), record["start_times"], record["makespan"])
+    cpsat = {r["instance"]: r for r in rows if r["policy"] == "cpsat"}
+    assert cpsat["ft06"]["makespan"] == "55" and cpsat["ft06"]["proven_optimal"] == "True"
+    assert float(cpsat["ft06"]["gap_percent"]) == 0.0
+    assert "| ft_6x6 |" in (out / "summary.md").read_text()
+    assert (out / "gap_by_group.png").stat().st_size > 0
+    assert len(list((out / "gantt").glob("*.png"))) == 8
+
+    # Interrupted run: drop the last row (as if killed mid-write); the rerun recomputes only it.
+    lines = (out / "results.csv").read_text().splitlines(keepends=True)
+    (out / "results.csv").write_text("".join(lines[:-1]) + lines[-1][:10])
+    stdout = evaluate(
+        out, "instances=benchmark", "instances.names=[ft06,la01]", "policies=[spt,mwkr,random]", "solvers=[cpsat]"
+    )
+    assert "1 to run, 7 already" in stdout
+
+
+def test_files_and_generated_instance_sets(tmp_path: Path) -> None:
+    folder = tmp_path / "instances"
+    folder.mkdir()
+    for index, instance in enumerate(JobShopGenerator(5, 4).sample_set(2, seed=9)):
+        (folder / f"shop{index}.txt").write_text(format_standard(instance))
+    stdout = evaluate(tmp_path / "files", "instances=files", f"instances.paths=[{folder}/*.txt]", "policies=[spt]")
+    assert "all 2 solutions validated" in stdout and "files" in stdout
+    stdout = evaluate(
+        tmp_path / "gen", "instances=generated", "instances.count=3", "instances.num_jobs=4", "policies=[mwkr,lwkr]"
+    )
+    assert "all 6 solutions validated" in stdout
+    assert "no best-known bound" in (tmp_path / "gen" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [("policies=[sptt]", "unknown policy 'sptt'. Did you mean 'spt'"), ("solvers=[cpsatt]", "Did you mean 'cpsat'")],
+)
+def test_unknown_names_fail_with_suggestions(tmp_path: Path, override: str, message: str) -> None:
+    command = [sys.executable, "evaluate.py", f"hydra.run.dir={tmp_path}", "instances=benchmark", override]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and message in done.stderr
