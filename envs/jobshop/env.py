@@ -28,7 +28,15 @@ NODE_FEATURES = (
 GLOBAL_FEATURES = ("makespan_lower_bound", "fraction_scheduled", "time")  # times / time scale
 EDGE_FEATURES = ("machine_edge",)  # 0: job precedence, 1: machine order fixed so far
 REWARDS = ("dense", "sparse")
-_F = {name: index for index, name in enumerate(NODE_FEATURES)}
+(
+    _DURATION,
+    _COMPLETION_LB,
+    _SCHEDULED,
+    _ELIGIBLE,
+    _JOB_REMAINING_WORK,
+    _MACHINE_REMAINING_WORK,
+    _JOB_REMAINING_OPS,
+) = range(len(NODE_FEATURES))
 
 
 def envelope_for(max_jobs: int, max_machines: int) -> GraphEnvelope:
@@ -168,6 +176,7 @@ class JobShopEnv(GraphSchedulingEnv):
         self._initial_lower_bound = int(state.completion_lb.max())
         self._makespan_lb = self._initial_lower_bound
         self._machine_edge_base = n * (m - 1)
+        self._nodes = n * m
         self._fill_graph(state)
         self.dynamics.update_candidates(state, None)
         self._refresh_mask()
@@ -178,44 +187,50 @@ class JobShopEnv(GraphSchedulingEnv):
         graph.clear()
         graph.node_mask[:nodes] = 1
         features = graph.node_features[:nodes]
-        features[:, _F["duration"]] = state.duration / state.duration.max()
-        features[:, _F["completion_lower_bound"]] = state.completion_lb * self._inverse_scale
-        features[:, _F["job_remaining_work"]] = np.repeat(state.job_remaining_work, m) * self._inverse_scale
-        features[:, _F["machine_remaining_work"]] = state.machine_remaining_work[state.machine] * self._inverse_scale
-        features[:, _F["job_remaining_ops"]] = 1.0
+        features[:, _DURATION] = state.duration / max(int(state.duration.max()), 1)
+        features[:, _COMPLETION_LB] = state.completion_lb * self._inverse_scale
+        features[:, _JOB_REMAINING_WORK] = np.repeat(state.job_remaining_work, m) * self._inverse_scale
+        features[:, _MACHINE_REMAINING_WORK] = state.machine_remaining_work[state.machine] * self._inverse_scale
+        features[:, _JOB_REMAINING_OPS] = 1.0
         job_nodes = np.arange(nodes).reshape(n, m)
         conjunctive = self._machine_edge_base
         graph.edge_index[0, :conjunctive] = job_nodes[:, :-1].ravel()
         graph.edge_index[1, :conjunctive] = job_nodes[:, 1:].ravel()
         graph.edge_mask[:conjunctive] = 1
+        self._legal = np.zeros(0, dtype=np.int64)
+        # Scalar lookups on the hot path are faster from Python lists than from numpy.
+        self._machine_of = state.machine.tolist()
+        self._duration_of = state.duration.tolist()
 
     # -- transition ------------------------------------------------------------------------
     def _apply(self, node: int) -> float:
-        state, graph = self.state, self.graph
-        m = state.num_machines
+        state, features = self.state, self.graph.node_features
+        m, scale = state.num_machines, self._inverse_scale
         job, position = divmod(node, m)
-        machine = int(state.machine[node])
-        duration = int(state.duration[node])
+        machine = self._machine_of[node]
+        duration = self._duration_of[node]
         start, slot = self.dynamics.placement(state, node)
         end = start + duration
 
         state.start[node] = start
-        job_end = (job + 1) * m
-        shift = end - int(state.completion_lb[node])
+        job_start, job_end = job * m, job * m + m
+        lower_bounds = state.completion_lb[node:job_end]
+        shift = end - int(lower_bounds[0])
         if shift:
-            state.completion_lb[node:job_end] += shift
-            graph.node_features[node:job_end, _F["completion_lower_bound"]] = (
-                state.completion_lb[node:job_end] * self._inverse_scale
-            )
+            lower_bounds += shift
+            features[node:job_end, _COMPLETION_LB] = lower_bounds * scale
         state.job_ready[job] = end
-        state.machine_ready[machine] = max(int(state.machine_ready[machine]), end)
-        state.job_remaining_work[job] -= duration
+        if end > state.machine_ready[machine]:
+            state.machine_ready[machine] = end
+        job_work = int(state.job_remaining_work[job]) - duration
+        state.job_remaining_work[job] = job_work
         state.job_remaining_ops[job] -= 1
-        state.machine_remaining_work[machine] -= duration
+        machine_work = int(state.machine_remaining_work[machine]) - duration
+        state.machine_remaining_work[machine] = machine_work
         if position + 1 < m:
             state.next_op[job] = position + 1
             state.next_node[job] = node + 1
-            state.next_machine[job] = state.machine[node + 1]
+            state.next_machine[job] = self._machine_of[node + 1]
         else:
             state.next_op[job] = m
             state.next_node[job] = -1
@@ -223,20 +238,19 @@ class JobShopEnv(GraphSchedulingEnv):
         state.scheduled += 1
         self._insert_on_machine(machine, node, slot, start, end)
 
-        features = graph.node_features
-        features[node, _F["scheduled"]] = 1.0
-        features[job * m : job_end, _F["job_remaining_work"]] = state.job_remaining_work[job] * self._inverse_scale
-        features[job * m : job_end, _F["job_remaining_ops"]] = state.job_remaining_ops[job] / m
-        features[state.ops_on_machine[machine], _F["machine_remaining_work"]] = (
-            state.machine_remaining_work[machine] * self._inverse_scale
-        )
+        features[node, _SCHEDULED] = 1.0
+        features[job_start:job_end, _JOB_REMAINING_WORK] = job_work * scale
+        features[job_start:job_end, _JOB_REMAINING_OPS] = (m - position - 1) / m
+        features[state.ops_on_machine[machine], _MACHINE_REMAINING_WORK] = machine_work * scale
         previous_lb = self._makespan_lb
-        self._makespan_lb = max(previous_lb, int(state.completion_lb[job_end - 1]))
-        self._done = state.done
+        job_lb = int(state.completion_lb[job_end - 1])
+        if job_lb > previous_lb:
+            self._makespan_lb = job_lb
+        self._done = state.scheduled == self._nodes
         self.dynamics.update_candidates(state, node)
         self._refresh_mask()
         if self.reward_kind == "dense":
-            return -(self._makespan_lb - previous_lb) * self._reward_unit
+            return (previous_lb - self._makespan_lb) * self._reward_unit
         return -state.makespan() * self._reward_unit if self._done else 0.0
 
     def _insert_on_machine(self, machine: int, node: int, slot: int, start: int, end: int) -> None:
@@ -244,12 +258,13 @@ class JobShopEnv(GraphSchedulingEnv):
         state, graph = self.state, self.graph
         count = int(state.machine_count[machine])
         sequence = state.machine_sequence[machine]
-        sequence[slot + 1 : count + 1] = sequence[slot:count]
-        sequence[slot] = node
         starts, ends = state.timeline_start[machine], state.timeline_end[machine]
-        starts[slot + 1 : count + 2] = starts[slot : count + 1]
+        if slot < count:  # inserted before scheduled operations: shift them right
+            sequence[slot + 1 : count + 1] = sequence[slot:count]
+            starts[slot + 1 : count + 2] = starts[slot : count + 1]
+            ends[slot + 2 : count + 2] = ends[slot + 1 : count + 1]
+        sequence[slot] = node
         starts[slot] = start
-        ends[slot + 2 : count + 2] = ends[slot + 1 : count + 1]
         ends[slot + 1] = end
         state.machine_count[machine] = count + 1
         if count == 0:
@@ -262,14 +277,22 @@ class JobShopEnv(GraphSchedulingEnv):
         graph.edge_attr[base + count - 1, 0] = 1.0
 
     def _refresh_mask(self) -> None:
+        """Move the mask and the eligible feature from the old legal nodes to the new ones."""
         state, graph = self.state, self.graph
-        nodes = state.duration.size
-        self.mask[:nodes] = False
-        self.mask[state.next_node[state.candidate_jobs]] = True
-        graph.node_features[:nodes, _F["eligible"]] = self.mask[:nodes]
-        graph.global_features[0] = self._makespan_lb * self._inverse_scale
-        graph.global_features[1] = state.scheduled / nodes
-        graph.global_features[2] = state.time * self._inverse_scale
+        features = graph.node_features
+        old, new = self._legal, state.next_node[state.candidate_jobs]
+        self.mask[old] = False
+        features[old, _ELIGIBLE] = 0.0
+        self.mask[new] = True
+        features[new, _ELIGIBLE] = 1.0
+        self._legal = new
+        globals_ = graph.global_features
+        globals_[0] = self._makespan_lb * self._inverse_scale
+        globals_[1] = state.scheduled / self._nodes
+        globals_[2] = state.time * self._inverse_scale
+
+    def _single_choice(self) -> int | None:
+        return int(self._legal[0]) if self._legal.size == 1 else None
 
     # -- results ---------------------------------------------------------------------------
     def _final_info(self) -> dict[str, Any]:

@@ -19,6 +19,8 @@ NEVER = np.iinfo(np.int64).max // 4
 @dataclass(eq=False)
 class JobShopState:
     instance: JobShopInstance
+    num_jobs: int
+    num_machines: int
     duration: np.ndarray  # [N] processing time of each operation
     machine: np.ndarray  # [N] machine of each operation
     work_through: np.ndarray  # [N] job work up to and including the operation
@@ -50,6 +52,8 @@ class JobShopState:
         timeline_start = np.full((m, n + 1), NEVER, dtype=np.int64)
         return cls(
             instance=instance,
+            num_jobs=n,
+            num_machines=m,
             duration=duration,
             machine=machine,
             work_through=work_through,
@@ -70,14 +74,6 @@ class JobShopState:
             timeline_end=np.zeros((m, n + 1), dtype=np.int64),
             candidate_jobs=np.zeros(n, dtype=bool),
         )
-
-    @property
-    def num_jobs(self) -> int:
-        return self.instance.num_jobs
-
-    @property
-    def num_machines(self) -> int:
-        return self.instance.num_machines
 
     @property
     def done(self) -> bool:
