@@ -35,7 +35,8 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
     """Base class: a scheduling episode as a sequence of node choices.
 
     Subclasses keep `self.mask` (bool, one entry per node slot) and `self.graph` up to
-    date in `_reset_episode` and `_apply`, and report the episode's end in `_done`.
+    date in `_reset_episode` and `_apply`, report the episode's end in `_done`, and set
+    `episode_instance` to the instance being scheduled (what validators check against).
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 1}
@@ -50,6 +51,7 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self.mask = np.zeros(envelope.max_nodes, dtype=bool)
         self.action_space = LegalNodeSpace(self.mask)
         self._done = True
+        self.episode_instance: Any = None
 
     # -- the subclass's part -------------------------------------------------------------
     @abstractmethod
@@ -59,6 +61,10 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
     @abstractmethod
     def _apply(self, node: int) -> float:
         """Carry out a legal choice; return its reward."""
+
+    def _sync_observation(self) -> None:
+        """Bring what only the agent reads (mask, derived features) up to date, once per
+        agent step rather than once per applied choice (forced choices apply several)."""
 
     @abstractmethod
     def _final_info(self) -> dict[str, Any]:
@@ -73,11 +79,13 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self.mask.fill(False)  # the last episode's instance may have had more nodes
         self._reset_episode(options or {})
         self._take_forced_choices()
+        self._sync_observation()
         return self.graph.snapshot(), self._final_info() if self._done else {}
 
     def step(self, action: SupportsInt) -> tuple[dict[str, np.ndarray], float, bool, bool, dict[str, Any]]:
         node = self._check_action(action)
         reward = self._apply(node) + self._take_forced_choices()
+        self._sync_observation()
         info = self._final_info() if self._done else {}
         return self.graph.snapshot(), reward, self._done, False, info
 

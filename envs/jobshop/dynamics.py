@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from envs.jobshop.state import NEVER, JobShopState
+from envs.jobshop.state import JobShopState
 
 
 class Dynamics(Protocol):
@@ -59,8 +59,7 @@ class Active:
             state.candidate_jobs.fill(False)
             return
         est = state.earliest_starts()
-        alive = est < NEVER
-        ect = np.where(alive, est + state.duration[np.where(alive, state.next_node, 0)], NEVER)
+        ect = est + state.duration[state.next_node]  # finished jobs: NEVER + anything, still last
         first = int(np.argmin(ect))
         np.logical_and(state.next_machine == state.next_machine[first], est < ect[first], out=state.candidate_jobs)
         state.candidate_jobs[first] = True  # a zero-duration operation has est == ect

@@ -168,6 +168,7 @@ class JobShopEnv(GraphSchedulingEnv):
         else:
             instance = self.generator.sample(self.np_random)
             self._check_fits(instance)
+        self.episode_instance = instance
         self.state = state = JobShopState.initial(instance)
         n, m = instance.shape
         self._time_scale = float(instance.trivial_lower_bound)
@@ -179,7 +180,7 @@ class JobShopEnv(GraphSchedulingEnv):
         self._nodes = n * m
         self._fill_graph(state)
         self.dynamics.update_candidates(state, None)
-        self._refresh_mask()
+        self._legal = state.next_node[state.candidate_jobs]
 
     def _fill_graph(self, state: JobShopState) -> None:
         graph, n, m = self.graph, state.num_jobs, state.num_machines
@@ -197,7 +198,7 @@ class JobShopEnv(GraphSchedulingEnv):
         graph.edge_index[0, :conjunctive] = job_nodes[:, :-1].ravel()
         graph.edge_index[1, :conjunctive] = job_nodes[:, 1:].ravel()
         graph.edge_mask[:conjunctive] = 1
-        self._legal = np.zeros(0, dtype=np.int64)
+        self._shown_legal = np.zeros(0, dtype=np.int64)
         # Scalar lookups on the hot path are faster from Python lists than from numpy.
         self._machine_of = state.machine.tolist()
         self._duration_of = state.duration.tolist()
@@ -234,7 +235,7 @@ class JobShopEnv(GraphSchedulingEnv):
         else:
             state.next_op[job] = m
             state.next_node[job] = -1
-            state.next_machine[job] = -1
+            state.next_machine[job] = m
         state.scheduled += 1
         self._insert_on_machine(machine, node, slot, start, end)
 
@@ -248,7 +249,7 @@ class JobShopEnv(GraphSchedulingEnv):
             self._makespan_lb = job_lb
         self._done = state.scheduled == self._nodes
         self.dynamics.update_candidates(state, node)
-        self._refresh_mask()
+        self._legal = state.next_node[state.candidate_jobs]
         if self.reward_kind == "dense":
             return (previous_lb - self._makespan_lb) * self._reward_unit
         return -state.makespan() * self._reward_unit if self._done else 0.0
@@ -276,16 +277,17 @@ class JobShopEnv(GraphSchedulingEnv):
         graph.edge_mask[base + count - 1] = 1
         graph.edge_attr[base + count - 1, 0] = 1.0
 
-    def _refresh_mask(self) -> None:
-        """Move the mask and the eligible feature from the old legal nodes to the new ones."""
+    def _sync_observation(self) -> None:
+        """Move the mask and the eligible feature from the last shown legal nodes to the
+        current ones, and refresh the global features."""
         state, graph = self.state, self.graph
         features = graph.node_features
-        old, new = self._legal, state.next_node[state.candidate_jobs]
+        old, new = self._shown_legal, self._legal
         self.mask[old] = False
         features[old, _ELIGIBLE] = 0.0
         self.mask[new] = True
         features[new, _ELIGIBLE] = 1.0
-        self._legal = new
+        self._shown_legal = new
         globals_ = graph.global_features
         globals_[0] = self._makespan_lb * self._inverse_scale
         globals_[1] = state.scheduled / self._nodes

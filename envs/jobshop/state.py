@@ -27,9 +27,9 @@ class JobShopState:
     ops_on_machine: np.ndarray  # [m, n] the nodes each machine processes
     next_op: np.ndarray  # [n] position of each job's next unscheduled operation (m: done)
     next_node: np.ndarray  # [n] node of that operation (-1: done)
-    next_machine: np.ndarray  # [n] its machine (-1: done)
+    next_machine: np.ndarray  # [n] its machine (m, a sentinel that is never ready: done)
     job_ready: np.ndarray  # [n] end of the job's last scheduled operation
-    machine_ready: np.ndarray  # [m] end of the machine's last scheduled operation
+    machine_ready: np.ndarray  # [m+1] end of each machine's last operation; [m] = NEVER
     start: np.ndarray  # [N] start time (-1: not scheduled)
     completion_lb: np.ndarray  # [N] lower bound of completion (exact once scheduled)
     job_remaining_work: np.ndarray  # [n]
@@ -62,7 +62,7 @@ class JobShopState:
             next_node=np.arange(n, dtype=np.int64) * m,
             next_machine=instance.machines[:, 0].copy(),
             job_ready=np.zeros(n, dtype=np.int64),
-            machine_ready=np.zeros(m, dtype=np.int64),
+            machine_ready=np.append(np.zeros(m, dtype=np.int64), NEVER),
             start=np.full(n * m, -1, dtype=np.int64),
             completion_lb=work_through.copy(),
             job_remaining_work=instance.durations.sum(axis=1),
@@ -81,10 +81,7 @@ class JobShopState:
 
     def earliest_starts(self) -> np.ndarray:
         """Earliest start of each job's next operation (NEVER for finished jobs)."""
-        alive = self.next_node >= 0
-        est = np.maximum(self.job_ready, self.machine_ready[np.where(alive, self.next_machine, 0)])
-        est[~alive] = NEVER
-        return est
+        return np.maximum(self.job_ready, self.machine_ready[self.next_machine])
 
     def start_times(self) -> np.ndarray:
         """[n, m] start times in the instance's operation order (-1: not scheduled)."""
