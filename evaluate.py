@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -25,16 +26,22 @@ from envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
 from envs.evaluation.store import ResultRow, ResultStore
 
 
+def as_dict(node: Any) -> dict[str, Any]:
+    """A config section as a plain dict (empty for null)."""
+    container = OmegaConf.to_container(node, resolve=True) if node is not None else None
+    return {str(key): value for key, value in container.items()} if isinstance(container, dict) else {}
+
+
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     family = envs.family(cfg.env_id)
-    options = OmegaConf.to_container(cfg.solver_options, resolve=True) or {}
+    options = as_dict(cfg.solver_options)
     solver_factories = pick("solver", family.solvers, list(cfg.solvers))
     return EvaluationPlan(
         family=family,
-        instances=family.load_instances(OmegaConf.to_container(cfg.instances, resolve=True)),
+        instances=family.load_instances(as_dict(cfg.instances)),
         policies=pick("policy", family.baselines(int(cfg.seed)), list(cfg.policies)),
         solvers={name: factory(**options.get(name, {})) for name, factory in solver_factories.items()},
-        env_kwargs=OmegaConf.to_container(cfg.env, resolve=True) or {},
+        env_kwargs=as_dict(cfg.env),
         seed=int(cfg.seed),
         gantt_dir=output_dir / "gantt" if cfg.gantt else None,
     )

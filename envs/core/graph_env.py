@@ -4,7 +4,7 @@ action checking and automatic forced moves. Families implement only their dynami
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, SupportsInt
+from typing import Any, SupportsInt
 
 import gymnasium as gym
 import numpy as np
@@ -39,7 +39,7 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
     `episode_instance` to the instance being scheduled (what validators check against).
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 1}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 1}  # noqa: RUF012 (Gymnasium's convention)
 
     def __init__(self, envelope: GraphEnvelope, *, auto_single_choice: bool, render_mode: str | None):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -47,7 +47,7 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self.render_mode = render_mode
         self.auto_single_choice = auto_single_choice
         self.graph = GraphObservation(envelope)
-        self.observation_space = self.graph.space
+        self.observation_space = self.graph.space  # type: ignore[assignment]
         self.mask = np.zeros(envelope.max_nodes, dtype=bool)
         self.action_space = LegalNodeSpace(self.mask)
         self._done = True

@@ -71,7 +71,7 @@ class GraphObservation:
         self.envelope = envelope
         self.space = envelope.space()
         self.arrays: dict[str, np.ndarray] = {
-            key: np.zeros(box.shape, box.dtype) for key, box in self.space.spaces.items()
+            key: np.zeros(box.shape or (), box.dtype) for key, box in self.space.spaces.items()
         }
         self.node_features = self.arrays["node_features"]
         self.edge_index = self.arrays["edge_index"]

@@ -21,7 +21,7 @@ class Episode:
 
 def rollout(env: gym.Env, policy: Policy, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Episode:
     began = time.perf_counter()
-    core = env.unwrapped
+    core: Any = env.unwrapped  # a GraphSchedulingEnv: done, action_masks()
     obs, info = env.reset(seed=seed, options=options)
     total, decisions = 0.0, 0
     while not core.done:

@@ -42,6 +42,8 @@ def _gap_percent(objective: float, best_known: float | None) -> float | None:
 def _solve(plan: EvaluationPlan, instance: Any, method: str, env: gym.Env | None) -> tuple[dict[str, Any], float, bool]:
     """(solution record, wall time, solver's optimality proof) for one method on one instance."""
     if method in plan.policies:
+        if env is None:
+            raise ValueError(f"policy {method!r} needs an env")
         episode = rollout(env, plan.policies[method], seed=plan.seed)
         return plan.family.solution_record(episode.info), episode.wall_time, False
     result = plan.solvers[method].solve(instance)

@@ -117,6 +117,8 @@ class JobShopEnv(GraphSchedulingEnv):
     v0: initial release.
     """
 
+    state: JobShopState  # set by reset()
+
     def __init__(
         self,
         instance: JobShopInstance | str | Path | None = None,
@@ -151,8 +153,8 @@ class JobShopEnv(GraphSchedulingEnv):
         self.normalize_reward = normalize_reward
         if self.instance is not None:
             self._check_fits(self.instance)
-        self.state: JobShopState | None = None
-        self._conjunctive_edges: np.ndarray | None = None
+        self._edge_attr = self.graph.arrays["edge_attr"]
+        self._global_features = self.graph.arrays["global_features"]
 
     # -- episode setup ---------------------------------------------------------------------
     def _check_fits(self, instance: JobShopInstance) -> None:
@@ -275,7 +277,7 @@ class JobShopEnv(GraphSchedulingEnv):
         graph.edge_index[0, base + first : base + count] = sequence[first:count]
         graph.edge_index[1, base + first : base + count] = sequence[first + 1 : count + 1]
         graph.edge_mask[base + count - 1] = 1
-        graph.edge_attr[base + count - 1, 0] = 1.0
+        self._edge_attr[base + count - 1, 0] = 1.0
 
     def _sync_observation(self) -> None:
         """Move the mask and the eligible feature from the last shown legal nodes to the
@@ -288,7 +290,7 @@ class JobShopEnv(GraphSchedulingEnv):
         self.mask[new] = True
         features[new, _ELIGIBLE] = 1.0
         self._shown_legal = new
-        globals_ = graph.global_features
+        globals_ = self._global_features
         globals_[0] = self._makespan_lb * self._inverse_scale
         globals_[1] = state.scheduled / self._nodes
         globals_[2] = state.time * self._inverse_scale
@@ -308,7 +310,7 @@ class JobShopEnv(GraphSchedulingEnv):
         }
 
     def render(self) -> np.ndarray | None:
-        if self.render_mode != "rgb_array" or self.state is None:
+        if self.render_mode != "rgb_array" or not hasattr(self, "state"):
             return None
         from envs.jobshop.render import gantt_rgb
 

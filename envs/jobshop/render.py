@@ -46,7 +46,7 @@ def gantt_figure(instance: JobShopInstance, start_times: np.ndarray | list, titl
 def gantt_rgb(instance: JobShopInstance, start_times: np.ndarray | list) -> np.ndarray:
     figure = gantt_figure(instance, start_times)
     figure.canvas.draw()
-    image = np.asarray(figure.canvas.buffer_rgba())[..., :3].copy()
+    image = np.asarray(figure.canvas.buffer_rgba())[..., :3].copy()  # type: ignore[attr-defined]  # Agg canvas
     plt.close(figure)
     return image
 
