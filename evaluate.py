@@ -3,6 +3,7 @@ a Markdown summary by group, plots. Rerun into the same folder to resume:
 
     python evaluate.py                                   # rules on all Taillard groups
     python evaluate.py solvers=[cpsat] instances=benchmark
+    python evaluate.py checkpoints=[jssp_10x10] samples=[64] policies=[mwkr]
     python evaluate.py hydra.run.dir=outputs/evaluate/<run>   # resume an interrupted run
 """
 
@@ -20,7 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import envs
+from envs.core.errors import ConfigError
 from envs.core.family import pick
+from envs.core.solver import Solver
 from envs.evaluation.harness import EvaluationPlan, run_evaluation
 from envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
 from envs.evaluation.store import ResultRow, ResultStore
@@ -32,6 +35,31 @@ def as_dict(node: Any) -> dict[str, Any]:
     return {str(key): value for key, value in container.items()} if isinstance(container, dict) else {}
 
 
+def checkpoint_label(reference: str) -> str:
+    """A short name for a checkpoint: the shipped name, or '<run>/<checkpoint>' of a path."""
+    path = Path(reference)
+    if len(path.parts) == 1:
+        return reference
+    run = path.parent.parent if path.parent.name == "checkpoints" else path.parent
+    return f"{run.name}/{path.name}"
+
+
+def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
+    """Trained policies, greedy and with each sample count, as whole-instance solvers:
+    each runs on an env with the dynamics it was trained on."""
+    import agents
+
+    solvers: dict[str, Solver] = {}
+    for reference in cfg.checkpoints:
+        label = checkpoint_label(str(reference))
+        for samples in [0, *cfg.samples]:
+            policy = agents.load(str(reference), samples=int(samples), seed=int(cfg.seed), device=cfg.device)
+            if policy.env_id != env_id:
+                raise ConfigError(f"checkpoint {reference!r} was trained on {policy.env_id}, not env_id={env_id}")
+            solvers[f"{label}@{samples}" if samples else label] = policy
+    return solvers
+
+
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     family = envs.family(cfg.env_id)
     options = as_dict(cfg.solver_options)
@@ -40,7 +68,10 @@ def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
         family=family,
         instances=family.load_instances(as_dict(cfg.instances)),
         policies=pick("policy", family.baselines(int(cfg.seed)), list(cfg.policies)),
-        solvers={name: factory(**options.get(name, {})) for name, factory in solver_factories.items()},
+        solvers={
+            **learned_solvers(cfg, cfg.env_id),
+            **{name: factory(**options.get(name, {})) for name, factory in solver_factories.items()},
+        },
         env_kwargs=as_dict(cfg.env),
         seed=int(cfg.seed),
         gantt_dir=output_dir / "gantt" if cfg.gantt else None,

@@ -1,14 +1,21 @@
-"""Shared fixtures: every registered env id and every job-shop scheme, so new families
-inherit the generic tests by registering."""
+"""Shared test settings: one torch thread per xdist worker, and the job-shop schemes
+every job-shop test runs under."""
 
 from __future__ import annotations
 
-import pytest
+import os
 
-import envs
+# pytest-xdist runs one worker per core: torch's own thread pool per worker would
+# oversubscribe the cores many times over (subprocesses inherit this too).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest
+import torch
+
 from envs.jobshop.dynamics import DYNAMICS
 
-ENV_IDS = envs.env_ids()
+torch.set_num_threads(1)
+
 JOB_SHOP_DYNAMICS = sorted(DYNAMICS)
 
 

@@ -94,3 +94,27 @@ def test_unknown_names_fail_with_suggestions(tmp_path: Path, override: str, mess
     command = [sys.executable, "evaluate.py", f"hydra.run.dir={tmp_path}", "instances=benchmark", override]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and message in done.stderr
+
+
+def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
+    import torch
+
+    from agents.checkpoint import save_checkpoint
+    from networks import GraphPolicyNetwork, NetworkConfig
+
+    torch.manual_seed(0)
+    network = GraphPolicyNetwork(NetworkConfig(edge_features=1, global_features=3, hidden=16, layers=2))
+    metadata = {"env_id": "schedrl/JobShop-v0", "env_kwargs": {"dynamics": "non_delay"}}
+    save_checkpoint(tmp_path / "run" / "checkpoints" / "best", network, metadata, {})
+    stdout = evaluate(
+        tmp_path / "eval",
+        "instances=benchmark",
+        "instances.names=[ft06,la01]",
+        "policies=[mwkr]",
+        f"checkpoints=[{tmp_path / 'run' / 'checkpoints' / 'best'}]",
+        "samples=[4]",
+    )
+    assert "all 6 solutions validated" in stdout
+    with (tmp_path / "eval" / "results.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["policy"] for r in rows} == {"mwkr", "run/best", "run/best@4"}

@@ -35,6 +35,7 @@ class ProblemFamily:
     load_instances: Callable[[Mapping[str, Any]], list[Any]]  # instance-set config -> instances
     solution_record: Callable[[dict[str, Any]], dict[str, Any]]  # final info -> JSON-ready solution
     validate: Callable[[Any, dict[str, Any]], None]  # raises InvalidScheduleError
+    fit_kwargs: Callable[[list[Any]], dict[str, Any]]  # env kwargs whose envelope fits all instances
     solvers: Mapping[str, Callable[..., Solver]] = field(default_factory=dict)
     draw_solution: Callable[[Any, dict[str, Any], Path, str], None] | None = None  # Gantt PNG, title
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False

@@ -34,6 +34,10 @@ def _draw(instance: JobShopInstance, record: dict[str, Any], path: Path, title: 
     save_gantt(instance, record["start_times"], path, f"{title}: makespan {record['makespan']}")
 
 
+def _fit_kwargs(instances: list[JobShopInstance]) -> dict[str, Any]:
+    return {"max_jobs": max(i.num_jobs for i in instances), "max_machines": max(i.num_machines for i in instances)}
+
+
 def _proven_optimal(instance: JobShopInstance, makespan: float) -> bool:
     return instance.lower_bound is not None and makespan <= instance.lower_bound
 
@@ -46,6 +50,7 @@ JOB_SHOP = ProblemFamily(
     load_instances=load_instance_set,
     solution_record=_solution_record,
     validate=_validate,
+    fit_kwargs=_fit_kwargs,
     solvers={"cpsat": _cpsat},
     draw_solution=_draw,
     proven_optimal=_proven_optimal,

@@ -1,0 +1,139 @@
+"""Trained policies as `Policy` objects and whole-instance solvers, on CPU or GPU.
+
+Greedy decoding takes the highest-scoring legal node; sampling runs K episodes of the
+same instance in lockstep (one batched forward pass per step) and keeps the best.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, cast
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+import envs
+from agents.checkpoint import Checkpoint, read_checkpoint
+from envs.core.errors import ConfigError, UnknownNameError
+from envs.core.graph_env import GraphSchedulingEnv
+from envs.core.solver import SolverResult
+from networks import GraphPolicyNetwork
+
+ZOO = Path(__file__).resolve().parent / "zoo"
+
+
+def zoo_names() -> list[str]:
+    return sorted(p.name for p in ZOO.iterdir() if p.is_dir()) if ZOO.is_dir() else []
+
+
+def _as_tensors(observations: list[dict[str, np.ndarray]], device: torch.device) -> dict[str, torch.Tensor]:
+    return {key: torch.from_numpy(np.stack([o[key] for o in observations])).to(device) for key in observations[0]}
+
+
+class LearnedPolicy:
+    """A trained network as a greedy `Policy` (`act`) and a `Solver` (`solve`)."""
+
+    def __init__(
+        self,
+        network: GraphPolicyNetwork,
+        env_id: str,
+        env_kwargs: dict[str, Any],
+        *,
+        name: str = "learned",
+        samples: int = 0,
+        seed: int = 0,
+    ):
+        if samples < 0:
+            raise ConfigError(f"samples must be >= 0 (0: greedy), got {samples}")
+        self.network = network
+        self.env_id = env_id
+        self.env_kwargs = dict(env_kwargs)
+        self.family = envs.family(env_id)
+        self.samples = samples
+        self.seed = seed
+        self.name = f"{name}@{samples}" if samples else name
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Checkpoint, **options: Any) -> LearnedPolicy:
+        metadata = checkpoint.metadata
+        return cls(
+            checkpoint.network, metadata["env_id"], metadata.get("env_kwargs", {}), name=checkpoint.path.name, **options
+        )
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.network.parameters()).device
+
+    @torch.no_grad()
+    def _logits(self, observations: list[dict[str, np.ndarray]], masks: np.ndarray) -> torch.Tensor:
+        logits, _ = self.network(_as_tensors(observations, self.device))
+        return logits.masked_fill(~torch.from_numpy(masks).to(self.device), float("-inf"))
+
+    def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
+        return int(self._logits([obs], action_mask[None].astype(bool)).argmax(dim=-1)[0])
+
+    def make_env(self, instance: Any, **envelope: Any) -> gym.Env:
+        """An env for `instance` with the dynamics and reward the policy was trained on."""
+        return gym.make(self.env_id, **{**self.env_kwargs, **envelope, "instance": instance})
+
+    def rollouts(self, instances: list[Any], greedy: bool, seed: int = 0) -> list[dict[str, Any]]:
+        """Final infos of one episode per instance, run in lockstep: one forward pass per
+        step for all of them (instances of different sizes share one padded envelope)."""
+        envelope = self.family.fit_kwargs(instances)
+        episodes = [cast(GraphSchedulingEnv, self.make_env(instance, **envelope).unwrapped) for instance in instances]
+        finals: list[dict[str, Any]] = [{} for _ in instances]
+        observations = []
+        for index, env in enumerate(episodes):
+            obs, info = env.reset(seed=seed + index)
+            observations.append(obs)
+            finals[index] = info  # non-empty only when every choice was forced
+        generator = torch.Generator(device=self.device).manual_seed(seed)
+        active = [i for i, env in enumerate(episodes) if not env.done]
+        while active:
+            masks = np.stack([episodes[i].action_masks() for i in active])
+            logits = self._logits([observations[i] for i in active], masks)
+            if greedy:
+                actions = logits.argmax(dim=-1)
+            else:
+                actions = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator).squeeze(-1)
+            for i, action in zip(active, actions.tolist(), strict=True):
+                observations[i], _, _, _, finals[i] = episodes[i].step(action)
+            active = [i for i in active if not episodes[i].done]
+        return finals
+
+    def solve(self, instance: Any) -> SolverResult:
+        """Greedy, or the best of `samples` sampled schedules."""
+        began = time.perf_counter()
+        if self.samples:
+            infos = self.rollouts([instance] * self.samples, greedy=False, seed=self.seed)
+        else:
+            infos = self.rollouts([instance], greedy=True)
+        objective_key = self.family.objective
+        record = self.family.solution_record(min(infos, key=lambda info: info[objective_key]))
+        objective = record.pop(objective_key)
+        return SolverResult(
+            objective=float(objective),
+            solution=record,
+            proven_optimal=False,
+            status=f"best of {self.samples} samples" if self.samples else "greedy",
+            wall_time=time.perf_counter() - began,
+        )
+
+
+def resolve(path_or_name: str | Path) -> Path:
+    path = Path(path_or_name)
+    if path.is_dir():
+        return path
+    if isinstance(path_or_name, str) and (ZOO / path_or_name).is_dir():
+        return ZOO / path_or_name
+    raise UnknownNameError("checkpoint (folder or shipped name)", str(path_or_name), zoo_names())
+
+
+def load(path_or_name: str | Path, *, samples: int = 0, seed: int = 0, device: str = "cpu") -> LearnedPolicy:
+    """A trained policy from a checkpoint folder or a shipped name (`load("jssp_10x10")`)."""
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    checkpoint = read_checkpoint(resolve(path_or_name), device=device)
+    return LearnedPolicy.from_checkpoint(checkpoint, samples=samples, seed=seed)

@@ -1,0 +1,62 @@
+"""Encoder + heads: one logit per node slot and a value per graph, for any graph size."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from networks.encoders import build_encoder, mlp
+from networks.graph_batch import GraphBatch
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Everything needed to rebuild the network: stored with every checkpoint."""
+
+    encoder: str = "gin"
+    node_features: int = 7
+    edge_features: int = 0
+    global_features: int = 0
+    hidden: int = 64
+    layers: int = 3
+    head_hidden: int = 64
+    encoder_options: dict[str, Any] = field(default_factory=dict)  # heads, edge_bias, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class GraphPolicyNetwork(nn.Module):
+    """Node logits [B, N] (padded slots get -inf) and state values [B]."""
+
+    def __init__(self, config: NetworkConfig):
+        super().__init__()
+        self.config = config
+        self.encoder = build_encoder(
+            config.encoder,
+            node_features=config.node_features,
+            edge_features=config.edge_features,
+            hidden=config.hidden,
+            layers=config.layers,
+            **config.encoder_options,
+        )
+        context = config.hidden + (config.hidden if config.global_features else 0)
+        self.global_embed = (
+            mlp([config.global_features, config.hidden], final_activation=True) if config.global_features else None
+        )
+        self.score = mlp([config.hidden + context, config.head_hidden, 1], activation=nn.Tanh)
+        self.value = mlp([context, config.head_hidden, 1], activation=nn.Tanh)
+
+    def forward(self, obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        batch = GraphBatch.from_observation(obs)
+        nodes = self.encoder(batch)  # [B, N, d]
+        context = batch.masked_mean(nodes)
+        if self.global_embed is not None and batch.global_features is not None:
+            context = torch.cat([context, self.global_embed(batch.global_features)], dim=-1)
+        expanded = context.unsqueeze(1).expand(-1, nodes.shape[1], -1)
+        logits = self.score(torch.cat([nodes, expanded], dim=-1)).squeeze(-1)
+        logits = logits.masked_fill(~batch.node_mask, float("-inf"))
+        return logits, self.value(context).squeeze(-1)

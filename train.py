@@ -1,0 +1,40 @@
+"""Train a PPO graph policy (Hydra). With no arguments: a small job-shop policy on random
+6x6 instances, validated against the dispatching rules, in a few minutes on 2 CPU cores.
+
+    python train.py
+    python train.py network=gat agent.learning_rate=1e-4 env.num_jobs=15
+    python train.py experiment=jssp_10x10
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from rich.console import Console
+from rich.table import Table
+
+from agents.training import train
+
+
+@hydra.main(version_base="1.3", config_path="configs", config_name="train")
+def main(cfg: DictConfig) -> float:
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    config = OmegaConf.to_container(cfg, resolve=True)
+    result = train(config, run_dir)  # type: ignore[arg-type]
+    table = Table(title="greedy validation: mean objective (lower is better)")
+    table.add_column("method")
+    table.add_column("mean", justify="right")
+    table.add_column("vs best rule", justify="right")
+    best_rule = result.baseline.mean_objective
+    for name, value in result.table:
+        table.add_row(name, f"{value:.1f}", f"{100 * (value - best_rule) / best_rule:+.2f}%")
+    Console().print(table)
+    print(f"checkpoints: {run_dir / 'checkpoints'} (best, last)")
+    return result.best_gap_percent
+
+
+if __name__ == "__main__":
+    main()
