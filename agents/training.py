@@ -95,10 +95,31 @@ def check_training_config(agent: dict[str, Any]) -> None:
         raise ConfigError(f"agent.vec_env must be one of {VEC_ENVS}, got {agent['vec_env']!r}")
 
 
-def make_vec_env(env_id: str, env_kwargs: dict[str, Any], n_envs: int, kind: str, seed: int) -> VecEnv:
+class InstancePool(gym.Wrapper):
+    """Trains on a fixed list: each episode schedules an instance drawn from the list with
+    the env's seeded generator (unless reset names one)."""
+
+    def __init__(self, env: gym.Env, instances: list[Any]):
+        super().__init__(env)
+        self.instances = instances
+        self.rng = np.random.default_rng()
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
+        options = dict(options or {})
+        if "instance" not in options:
+            options["instance"] = self.instances[int(self.rng.integers(len(self.instances)))]
+        return self.env.reset(seed=seed, options=options)
+
+
+def make_vec_env(
+    env_id: str, env_kwargs: dict[str, Any], n_envs: int, kind: str, seed: int, pool: list[Any] | None = None
+) -> VecEnv:
     def factory(rank: int) -> Any:
         def make() -> gym.Env:
-            env = Monitor(gym.make(env_id, **env_kwargs))
+            env = gym.make(env_id, **env_kwargs)
+            env = Monitor(InstancePool(env, pool) if pool else env)
             env.reset(seed=seed + rank)
             return env
 
@@ -185,11 +206,8 @@ class ValidationCallback(BaseCallback):
     def network(self) -> GraphPolicyNetwork:
         return cast(GraphActorCriticPolicy, self.model.policy).network
 
-    def _learned(self) -> LearnedPolicy:
-        return LearnedPolicy(self.network, self.metadata["env_id"], self.metadata["env_kwargs"])
-
     def validate(self) -> float:
-        learned = self._learned()
+        learned = LearnedPolicy(self.network, self.metadata["env_id"], self.metadata["env_kwargs"])
         was_training = learned.network.training
         learned.network.eval()
         infos = learned.rollouts(self.instances, greedy=True)
@@ -227,7 +245,7 @@ class ValidationCallback(BaseCallback):
         self.checkpoint()
 
 
-def build_model(cfg: dict[str, Any], vec_env: VecEnv, run_dir: Path, network: dict[str, Any]) -> MaskablePPO:
+def build_model(cfg: dict[str, Any], vec_env: VecEnv, network: dict[str, Any]) -> MaskablePPO:
     agent = cfg["agent"]
     device = cfg.get("device", "cpu")
     if device == "auto":
@@ -280,17 +298,21 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
 
     agent, env_cfg = cfg["agent"], cfg["env"]
     check_training_config(agent)
-    if cfg["total_timesteps"] < 1:
-        raise ConfigError(f"total_timesteps must be >= 1, got {cfg['total_timesteps']}")
+    for key in ("total_timesteps", "eval_every"):
+        if cfg[key] < 1:
+            raise ConfigError(f"{key} must be >= 1, got {cfg[key]}")
     env_id, env_kwargs = env_cfg["id"], dict(env_cfg.get("kwargs") or {})
     family = envs.family(env_id)
     validation = family.load_instances(env_cfg["validation"])
     fit = family.fit_kwargs(validation)
     baseline = rule_baselines(env_id, validation, fit, env_kwargs)
 
-    vec_env = make_vec_env(env_id, env_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"])
+    pool = family.load_instances(env_cfg["train_instances"]) if env_cfg.get("train_instances") else None
+    # With a list, the observation envelope must fit every instance of it.
+    train_kwargs = {**env_kwargs, **family.fit_kwargs(pool), "instance": pool[0]} if pool else env_kwargs
+    vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)
     network = network_options(cfg["network"], vec_env.observation_space)
-    model = build_model(cfg, vec_env, run_dir, network)
+    model = build_model(cfg, vec_env, network)
     logger, close_logger = configure_logger(run_dir, cfg["logger"], cfg)
     model.set_logger(logger)
     metadata = {

@@ -124,7 +124,8 @@ def test_train_script_runs_end_to_end(tmp_path: Path) -> None:
     command = [
         sys.executable, "train.py", f"hydra.run.dir={tmp_path}", "logger=wandb", "total_timesteps=512",
         "eval_every=512", "agent.n_envs=2", "agent.n_steps=64", "agent.batch_size=64", "env.validation.count=4",
-        "network=transformer", "network.hidden=16", "progress_bar=false",
+        "network=transformer", "network.hidden=16", "progress_bar=false", "agent.vec_env=subproc",
+        "env.train_instances={kind:benchmark,names:[ft06,la01]}",
     ]  # fmt: skip
     done = subprocess.run(
         command,
