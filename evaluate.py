@@ -21,8 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import envs
-from envs.core.errors import ConfigError
+from envs.core.errors import ConfigError, user_errors_exit
 from envs.core.family import pick
+from envs.core.overrides import unknown_override
 from envs.core.solver import Solver
 from envs.evaluation.harness import EvaluationPlan, run_evaluation
 from envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
@@ -103,6 +104,11 @@ def print_table(console: Console, rows: list[ResultRow], objective: str) -> None
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="evaluate")
 def main(cfg: DictConfig) -> None:
+    with user_errors_exit():
+        run(cfg)
+
+
+def run(cfg: DictConfig) -> None:
     console = Console(width=None if sys.stdout.isatty() else 160)
     output_dir = Path(HydraConfig.get().runtime.output_dir)
     plan = build_plan(cfg, output_dir)
@@ -130,4 +136,7 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
+    problem = unknown_override(Path(__file__).parent / "configs", "evaluate", sys.argv[1:])
+    if problem:
+        sys.exit(f"error: {problem}")
     main()

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import hydra
@@ -17,13 +18,16 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.training import train
+from envs.core.errors import user_errors_exit
+from envs.core.overrides import unknown_override
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
 def main(cfg: DictConfig) -> float:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     config = OmegaConf.to_container(cfg, resolve=True)
-    result = train(config, run_dir)  # type: ignore[arg-type]
+    with user_errors_exit():
+        result = train(config, run_dir)  # type: ignore[arg-type]
     table = Table(title="greedy validation: mean objective (lower is better)")
     table.add_column("method")
     table.add_column("mean", justify="right")
@@ -37,4 +41,7 @@ def main(cfg: DictConfig) -> float:
 
 
 if __name__ == "__main__":
+    problem = unknown_override(Path(__file__).parent / "configs", "train", sys.argv[1:])
+    if problem:
+        sys.exit(f"error: {problem}")
     main()

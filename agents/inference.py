@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 import envs
-from agents.checkpoint import Checkpoint, read_checkpoint
+from agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint
 from envs.core.errors import ConfigError, UnknownNameError
 from envs.core.graph_env import GraphSchedulingEnv
 from envs.core.solver import SolverResult
@@ -58,9 +58,13 @@ class LearnedPolicy:
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint, **options: Any) -> LearnedPolicy:
         metadata = checkpoint.metadata
-        return cls(
-            checkpoint.network, metadata["env_id"], metadata.get("env_kwargs", {}), name=checkpoint.path.name, **options
-        )
+        env_id = metadata.get("env_id")
+        if env_id not in envs.env_ids():
+            raise CheckpointError(
+                f"checkpoint {checkpoint.path} was trained on env {env_id!r}, which this schedrl does not "
+                f"have (it has {', '.join(envs.env_ids())}); use a schedrl version with that env"
+            )
+        return cls(checkpoint.network, env_id, metadata.get("env_kwargs", {}), name=checkpoint.path.name, **options)
 
     @property
     def device(self) -> torch.device:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,7 @@ import envs
 from agents.checkpoint import save_checkpoint
 from agents.inference import LearnedPolicy
 from agents.sb3_policy import GraphActorCriticPolicy
-from envs.core.errors import ConfigError
+from envs.core.errors import ConfigError, SchedRLError
 from envs.core.rollout import rollout
 from networks import GraphPolicyNetwork
 
@@ -162,6 +164,51 @@ class ObjectiveLogger(BaseCallback):
         if self.values:
             self.logger.record(f"rollout/{self.objective}_mean", float(np.mean(self.values)))
             self.values = []
+
+
+class TrainingDivergedError(SchedRLError):
+    """The policy's parameters or losses became NaN or infinite."""
+
+
+class DivergenceGuard(BaseCallback):
+    """Stops at the first non-finite parameter or loss, before anything is validated or
+    checkpointed with it: the last checkpoint on disk stays the last good one."""
+
+    def __init__(self, run_dir: Path):
+        super().__init__()
+        self.run_dir = run_dir
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_start(self) -> None:  # right after each PPO update
+        losses = {key: value for key, value in self.logger.name_to_value.items() if key.startswith("train/")}
+        bad_loss = [key for key, value in losses.items() if not np.isfinite(value)]
+        bad_parameter = [name for name, p in self.model.policy.named_parameters() if not torch.isfinite(p).all()]
+        if bad_loss or bad_parameter:
+            last = self.run_dir / "checkpoints" / "last"
+            kept = f"the last good checkpoint is {last}" if last.exists() else "no checkpoint had been written yet"
+            raise TrainingDivergedError(
+                f"training diverged at step {self.num_timesteps}: non-finite "
+                f"{', '.join(bad_loss + bad_parameter[:3])}; stopped, {kept}. Lower agent.learning_rate or "
+                "agent.max_grad_norm, or check the reward scale"
+            )
+
+
+class ResourceMonitor(BaseCallback):
+    """Logs this process's resident memory, open files and the temp-dir entry count each
+    rollout, so long runs show leaks as trends in the logs."""
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_end(self) -> None:
+        import psutil
+
+        process = psutil.Process()
+        self.logger.record("system/rss_mb", process.memory_info().rss / 2**20)
+        self.logger.record("system/open_files", len(process.open_files()))
+        self.logger.record("system/tmp_entries", len(os.listdir(tempfile.gettempdir())))
 
 
 class WallClockLimit(BaseCallback):
@@ -324,7 +371,12 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
         "baseline": {"best_rule": baseline.name, "mean_objective": baseline.mean_objective},
     }
     validator = ValidationCallback(cfg["eval_every"], validation, baseline, run_dir, metadata, cfg)
-    callbacks: list[BaseCallback] = [ObjectiveLogger(family.objective), validator]
+    callbacks: list[BaseCallback] = [
+        DivergenceGuard(run_dir),
+        ObjectiveLogger(family.objective),
+        ResourceMonitor(),
+        validator,
+    ]
     if cfg.get("time_limit_minutes"):
         callbacks.append(WallClockLimit(float(cfg["time_limit_minutes"])))
     try:

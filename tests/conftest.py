@@ -11,10 +11,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest
 import torch
+from hypothesis import HealthCheck, settings
 
 from envs.jobshop.dynamics import DYNAMICS
 
 torch.set_num_threads(1)
+
+# Property tests run bounded in CI; HYPOTHESIS_PROFILE=long for the long documented runs.
+settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 JOB_SHOP_DYNAMICS = sorted(DYNAMICS)
 

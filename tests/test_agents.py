@@ -145,3 +145,25 @@ def test_train_script_runs_end_to_end(tmp_path: Path) -> None:
     assert list((tmp_path / "logs").glob("events.out.tfevents.*"))
     assert list(tmp_path.glob("wandb/offline-run-*"))
     assert (tmp_path / ".hydra" / "config.yaml").exists()
+
+
+def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agents.checkpoint as checkpoint_module
+
+    network = GraphPolicyNetwork(NETWORK)
+    metadata = {"env_id": "schedrl/JobShop-v0"}
+    folder = save_checkpoint(tmp_path / "last", network, metadata, {})
+    before = (folder / WEIGHTS).read_bytes()
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoint_module, "save_file", disk_full)
+    with torch.no_grad():
+        next(network.parameters()).add_(1.0)
+    with pytest.raises(
+        agents.CheckpointError, match=r"No space left on device.*previous checkpoint, if any, is untouched"
+    ):
+        save_checkpoint(folder, network, metadata, {})
+    assert (folder / WEIGHTS).read_bytes() == before
+    read_checkpoint(folder)  # still loads, checksum intact

@@ -118,3 +118,19 @@ def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
     with (tmp_path / "eval" / "results.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert {r["policy"] for r in rows} == {"mwkr", "run/best", "run/best@4"}
+
+
+def test_store_reports_write_failures_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import envs
+    from envs.evaluation.store import ResultRow, ResultStore
+
+    store = ResultStore(tmp_path / "eval", "makespan")
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    row = ResultRow("ft06", "ft_6x6", "spt", 88.0, 55.0, 60.0, False, 0.01)
+    with pytest.raises(envs.SchedRLError, match=r"cannot write results to .*: No space left on device"):
+        store.add(row, {"makespan": 88, "start_times": []})
+    assert not store.done("ft06", "spt")

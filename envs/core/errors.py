@@ -3,8 +3,10 @@ that says what was expected, what was found, where, and what to do."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 
 
 class SchedRLError(Exception):
@@ -57,3 +59,14 @@ class InvalidScheduleError(SchedRLError, ValueError):
 
 class ConfigError(SchedRLError, ValueError):
     """A configuration value is out of range or inconsistent; names the config key."""
+
+
+@contextlib.contextmanager
+def user_errors_exit() -> Iterator[None]:
+    """In command-line entry points: a user's mistake ends the program with its message
+    (exit status 2), not with a traceback."""
+    try:
+        yield
+    except SchedRLError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -36,6 +36,11 @@ class ProblemFamily:
     solution_record: Callable[[dict[str, Any]], dict[str, Any]]  # final info -> JSON-ready solution
     validate: Callable[[Any, dict[str, Any]], None]  # raises InvalidScheduleError
     fit_kwargs: Callable[[list[Any]], dict[str, Any]]  # env kwargs whose envelope fits all instances
+    # The documented total reward of an episode, from the env kwargs and its final info;
+    # property tests hold every env to it.
+    episode_return: Callable[[Mapping[str, Any], dict[str, Any]], float]
+    # File-format readers, text -> instance, raising only InstanceFormatError; fuzzed.
+    parsers: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
     solvers: Mapping[str, Callable[..., Solver]] = field(default_factory=dict)
     draw_solution: Callable[[Any, dict[str, Any], Path, str], None] | None = None  # Gantt PNG, title
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False

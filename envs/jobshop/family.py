@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from envs.core.family import ProblemFamily
 from envs.core.solver import Solver
 from envs.jobshop.instance import JobShopInstance
 from envs.jobshop.instance_sets import load_instance_set
+from envs.jobshop.parser import FORMATS, parse_instance
 from envs.jobshop.rules import job_shop_baselines
 
 
@@ -38,6 +40,18 @@ def _fit_kwargs(instances: list[JobShopInstance]) -> dict[str, Any]:
     return {"max_jobs": max(i.num_jobs for i in instances), "max_machines": max(i.num_machines for i in instances)}
 
 
+def _episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
+    """Dense: initial lower bound minus makespan; sparse: minus makespan; optionally / time scale."""
+    unit = 1.0 / info["time_scale"] if env_kwargs.get("normalize_reward", True) else 1.0
+    if env_kwargs.get("reward", "dense") == "dense":
+        return (info["initial_lower_bound"] - info["makespan"]) * unit
+    return -info["makespan"] * unit
+
+
+def _parser(fmt: str) -> Callable[[str], JobShopInstance]:
+    return lambda text: parse_instance(text, "text", fmt=fmt)
+
+
 def _proven_optimal(instance: JobShopInstance, makespan: float) -> bool:
     return instance.lower_bound is not None and makespan <= instance.lower_bound
 
@@ -51,6 +65,8 @@ JOB_SHOP = ProblemFamily(
     solution_record=_solution_record,
     validate=_validate,
     fit_kwargs=_fit_kwargs,
+    episode_return=_episode_return,
+    parsers={fmt: _parser(fmt) for fmt in FORMATS},
     solvers={"cpsat": _cpsat},
     draw_solution=_draw,
     proven_optimal=_proven_optimal,
