@@ -14,7 +14,7 @@ def _keys(node: object, prefix: str = "") -> list[str]:
         return []
     keys = []
     for key in node:
-        path = f"{prefix}{key}"
+        path = f"{prefix}{key!s}"
         keys.append(path)
         keys.extend(_keys(node._get_node(key), path + "."))
     return keys
