@@ -61,6 +61,13 @@ def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
     return solvers
 
 
+def make_solver(name: str, factory: Any, options: dict[str, Any]) -> Solver:
+    try:
+        return factory(**options)
+    except TypeError as error:  # an option the solver does not take
+        raise ConfigError(f"solver_options.{name}: {error}") from None
+
+
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     family = envs.family(cfg.env_id)
     options = as_dict(cfg.solver_options)
@@ -71,7 +78,7 @@ def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
         policies=pick("policy", family.baselines(int(cfg.seed)), list(cfg.policies)),
         solvers={
             **learned_solvers(cfg, cfg.env_id),
-            **{name: factory(**options.get(name, {})) for name, factory in solver_factories.items()},
+            **{name: make_solver(name, factory, options.get(name, {})) for name, factory in solver_factories.items()},
         },
         env_kwargs=as_dict(cfg.env),
         seed=int(cfg.seed),

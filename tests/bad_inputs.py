@@ -180,6 +180,7 @@ def catalogue() -> list[BadInput]:
         BadInput("config", "unknown vec env", _train(vec_env="threads"), ConfigError, r"agent\.vec_env must be one of \('dummy', 'subproc'\), got 'threads'"),
         BadInput("config", "misspelt key on the command line", _cli("train.py", "agent.lerning_rate=1e-3"), SystemExit, r"unknown config key 'agent\.lerning_rate'.*Did you mean 'agent\.learning_rate'"),
         BadInput("config", "unknown policy name", _cli("evaluate.py", "policies=[sptt]"), SystemExit, r"unknown policy 'sptt'\. Did you mean 'spt'"),
+        BadInput("config", "option a solver does not take", _cli("evaluate.py", "instances=benchmark", "solvers=[cpsat]", "+solver_options.cpsat.timelimit=5"), SystemExit, r"solver_options\.cpsat: .*unexpected keyword argument 'timelimit'"),
         BadInput("config", "unknown encoder", _cli("train.py", "network.encoder=gim"), SystemExit, r"unknown network encoder 'gim'\. Did you mean 'gin'"),
         BadInput("checkpoint", "unknown shipped name", lambda: __import__("agents").load("jssp_10x1O"), UnknownNameError, r"unknown checkpoint .*'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
         BadInput("checkpoint", "weights file missing", _checkpoint("missing"), CheckpointError, r"lacks policy\.safetensors: not a schedrl checkpoint folder"),
