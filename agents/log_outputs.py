@@ -37,7 +37,13 @@ def configure_logger(
     log_dir = run_dir / "logs"
     formats = [make_output_format(name, str(log_dir)) for name in outputs if name != "wandb"]
     if "wandb" in outputs:
-        import wandb
+        try:
+            import wandb
+        except ImportError:
+            raise ConfigError(
+                "logger=wandb needs Weights & Biases: install the extra (bash scripts/setup.sh dev,wandb, "
+                "or pip install 'schedrl[wandb]')"
+            ) from None
 
         wandb_cfg = logger_cfg.get("wandb", {})
         run = wandb.init(

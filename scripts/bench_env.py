@@ -3,7 +3,7 @@
 Why: an RL run spends most of its CPU time stepping the environment, so the env's speed,
 observation included, bounds how fast we can train. This script measures it on Taillard
 instances with a uniformly random legal policy and, when the project's `bench` extra is
-installed (`bash scripts/setup.sh dev,bench`), measures the peer environments JSSEnv and
+installed (`bash scripts/setup.sh dev,wandb,bench`), measures the peer environments JSSEnv and
 job-shop-lib on the same instances in the same run. A peer that is not installed (or
 fails) is reported as skipped; the script never stops because of a peer.
 
@@ -69,7 +69,7 @@ from envs.jobshop.dynamics import DYNAMICS
 from envs.jobshop.parser import format_standard
 
 SEED = 0
-INSTALL_HINT = "bash scripts/setup.sh dev,bench"
+INSTALL_HINT = "bash scripts/setup.sh dev,wandb,bench"
 BASELINE = "schedrl (gym.make)"
 
 Episode = Callable[[np.random.Generator], int]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv and install schedrl with the tested versions (constraints.txt).
-# Usage: bash scripts/setup.sh [extras]   (default extras: dev; e.g. "dev,wandb,bench")
+# Usage: bash scripts/setup.sh [extras]   (default extras: dev,wandb; e.g. "dev,wandb,bench")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-dev}"
+extras="${1:-dev,wandb}"
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv

@@ -43,4 +43,4 @@ def test_a_missing_peer_is_skipped_with_the_install_hint() -> None:
     missing = bench.Peer("not-a-peer", "no_such_module_for_bench_test", bench.jssenv_episode)
     usable, notes = bench.installed_peers((missing,))
     assert usable == []
-    assert len(notes) == 1 and "skipped" in notes[0] and "scripts/setup.sh dev,bench" in notes[0]
+    assert len(notes) == 1 and "skipped" in notes[0] and "scripts/setup.sh dev,wandb,bench" in notes[0]
