@@ -233,3 +233,13 @@ def test_render_returns_gantt_image() -> None:
         env.step(env.action_space.sample())
     image = env.render()
     assert image.ndim == 3 and image.shape[2] == 3 and image.shape[0] > 100 and image.std() > 0
+
+
+def test_zero_durations_schedule_validly(dynamics: str) -> None:
+    # orb07 has a zero-duration operation; an all-zero instance is legal input too.
+    from envs.jobshop import JobShopInstance
+
+    for durations in ([[0, 0], [0, 0]], [[3, 0], [0, 2]]):
+        instance = JobShopInstance("zeros", machines=np.array([[0, 1], [1, 0]]), durations=np.array(durations))
+        _, _, info = random_episode(JobShopEnv(instance, dynamics=dynamics, auto_single_choice=False), seed=0)
+        validate_schedule(instance, info["start_times"], info["makespan"])

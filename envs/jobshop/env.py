@@ -173,7 +173,7 @@ class JobShopEnv(GraphSchedulingEnv):
         self.episode_instance = instance
         self.state = state = JobShopState.initial(instance)
         n, m = instance.shape
-        self._time_scale = float(instance.trivial_lower_bound)
+        self._time_scale = float(max(instance.trivial_lower_bound, 1))  # all-zero durations are legal
         self._inverse_scale = 1.0 / self._time_scale
         self._reward_unit = self._inverse_scale if self.normalize_reward else 1.0
         self._initial_lower_bound = int(state.completion_lb.max())
