@@ -17,6 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# A PPO config small enough that a case runs in a second.
+PPO = {
+    "n_envs": 1, "vec_env": "dummy", "learning_rate": 3e-4, "n_steps": 8, "batch_size": 8, "n_epochs": 1,
+    "gamma": 1.0, "gae_lambda": 0.95, "clip_range": 0.2, "ent_coef": 0.0, "vf_coef": 0.5, "max_grad_norm": 0.5,
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class BadInput:
     area: str
@@ -81,10 +88,7 @@ def _train(**agent: object) -> Callable[[], object]:
         from agents.training import train
 
         config = {
-            "agent": {
-                "n_envs": 1, "vec_env": "dummy", "learning_rate": 3e-4, "n_steps": 8, "batch_size": 8,
-                "n_epochs": 1, "gamma": 1.0, "gae_lambda": 0.95, "clip_range": 0.2, **agent,
-            },
+            "agent": {**PPO, **agent},
             "env": {"id": "schedrl/JobShop-v0", "validation": {"kind": "benchmark", "names": ["ft06"]}},
             "total_timesteps": 8, "eval_every": 8, "seed": 0,
         }  # fmt: skip
@@ -129,11 +133,9 @@ def _diverged() -> object:
 
     from agents.training import DivergenceGuard, build_model, make_vec_env, network_options
 
-    agent = {"learning_rate": 3e-4, "n_steps": 8, "batch_size": 8, "n_epochs": 1, "gamma": 1.0, "gae_lambda": 0.95,
-             "clip_range": 0.2, "ent_coef": 0.0, "vf_coef": 0.5, "max_grad_norm": 0.5}  # fmt: skip
     vec_env = make_vec_env("schedrl/JobShop-v0", {"instance": "ft06"}, 1, "dummy", 0)
     network = network_options({"hidden": 8, "layers": 1}, vec_env.observation_space)
-    model = build_model({"agent": agent, "seed": 0}, vec_env, network)
+    model = build_model({"agent": PPO, "seed": 0}, vec_env, network)
     model.set_logger(configure(None, []))
     guard = DivergenceGuard(Path(tempfile.mkdtemp(prefix="schedrl-bad-")))
     guard.init_callback(model)
