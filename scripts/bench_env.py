@@ -10,6 +10,10 @@ fails) is reported as skipped; the script never stops because of a peer.
     python scripts/bench_env.py                                   # ta01, ta41, ta71
     python scripts/bench_env.py --instances ft06 ta01 --seconds 1 --dynamics active --no-peers
 
+The `schedrl batched xB` row runs B episodes at once in the numpy-batched engine
+(`envs.jobshop.batched`, non_delay only) in this one process; its episodes/s against
+JSSEnv's is the per-core comparison for batched simulation (`--batch 0` skips it).
+
 Every measurement builds the env once (not timed), plays one warm-up episode, then plays
 full episodes (reset, observation at every step, and the policy's own cost, all timed)
 until at least `--seconds` have passed. The policy is the same for every env: take the
@@ -65,6 +69,7 @@ import numpy as np
 
 import envs
 from envs.jobshop import JobShopEnv, JobShopInstance, load_benchmark
+from envs.jobshop.batched import BatchedJobShop
 from envs.jobshop.dynamics import DYNAMICS
 from envs.jobshop.parser import format_standard
 
@@ -96,6 +101,22 @@ def schedrl_episode(instance: JobShopInstance, dynamics: str, *, wrapped: bool) 
         return steps
 
     return episode
+
+
+def schedrl_batched_episodes(instance: JobShopInstance, batch: int) -> Episode:
+    """`batch` episodes of the instance at once in the batched engine; returns the decisions
+    taken over all of them (one random legal node per running episode per step)."""
+    engine = BatchedJobShop(batch, instance.num_jobs, instance.num_machines)
+
+    def episodes(rng: np.random.Generator) -> int:
+        engine.reset([instance] * batch)
+        steps = 0
+        while not engine.done.all():
+            steps += int((~engine.done).sum())
+            engine.step((rng.random((batch, engine.N)) * engine.action_masks()).argmax(axis=1))
+        return steps
+
+    return episodes
 
 
 def jssenv_episode(instance: JobShopInstance) -> Episode:
@@ -185,8 +206,8 @@ class Measurement:
         return self.episodes / self.seconds
 
 
-def measure(instance: str, env: str, episode: Episode, seconds: float) -> Measurement:
-    """One warm-up episode, then whole episodes until at least `seconds` have passed."""
+def measure(instance: str, env: str, episode: Episode, seconds: float, per_call: int = 1) -> Measurement:
+    """One warm-up call, then whole calls (`per_call` episodes each) until `seconds` have passed."""
     print(f"measuring {env} on {instance} ...", file=sys.stderr, flush=True)
     rng = np.random.default_rng(SEED)
     episode(rng)
@@ -195,7 +216,7 @@ def measure(instance: str, env: str, episode: Episode, seconds: float) -> Measur
     elapsed = 0.0
     while elapsed < seconds:
         steps += episode(rng)
-        episodes += 1
+        episodes += per_call
         elapsed = time.perf_counter() - start
     return Measurement(instance, env, episodes, steps, elapsed)
 
@@ -255,6 +276,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum timed seconds per measurement")
     parser.add_argument("--dynamics", choices=sorted(DYNAMICS), default="non_delay", help="our scheme only")
     parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True, help="also the peer envs")
+    parser.add_argument("--batch", type=int, default=256, help="episodes at once in the batched engine (0: skip)")
     args = parser.parse_args(argv)
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
@@ -273,6 +295,11 @@ def main(argv: list[str] | None = None) -> None:
         for env, wrapped in ((BASELINE, True), ("schedrl (unwrapped)", False)):
             episode = schedrl_episode(instance, args.dynamics, wrapped=wrapped)
             measurements.append(measure(instance.name, env, episode, args.seconds))
+        if args.batch and args.dynamics == "non_delay":  # the batched engine implements non_delay
+            batched = schedrl_batched_episodes(instance, args.batch)
+            measurements.append(
+                measure(instance.name, f"schedrl batched x{args.batch}", batched, args.seconds, args.batch)
+            )
         for peer in peers:
             try:
                 measurements.append(measure(instance.name, peer.name, peer.make(instance), args.seconds))

@@ -22,7 +22,7 @@ def load_script() -> ModuleType:
 
 def test_prints_a_row_per_env_with_positive_throughput() -> None:
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--instances", "ft06", "--seconds", "0.2", "--no-peers"],
+        [sys.executable, str(SCRIPT), "--instances", "ft06", "--seconds", "0.2", "--no-peers", "--batch", "8"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -33,7 +33,7 @@ def test_prints_a_row_per_env_with_positive_throughput() -> None:
     header, body = rows[0], rows[2:]  # rows[1] is the Markdown separator
     column = header.index("episodes/s")
     ft06 = [row for row in body if row[0] == "ft06"]
-    assert {row[1] for row in ft06} == {"schedrl (gym.make)", "schedrl (unwrapped)"}
+    assert {row[1] for row in ft06} == {"schedrl (gym.make)", "schedrl (unwrapped)", "schedrl batched x8"}
     assert all(float(row[column].replace(",", "")) > 0 for row in ft06)
     assert "--no-peers" in result.stdout
 

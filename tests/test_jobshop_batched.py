@@ -1,0 +1,53 @@
+"""The batched job-shop engine matches the single env step for step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import envs
+from envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
+from envs.jobshop.batched import BatchedJobShop
+from envs.jobshop.validate import validate_schedule
+
+
+@pytest.mark.parametrize("reward", ["dense", "sparse"])
+@pytest.mark.parametrize("names", [["la01", "la02", "la03", "la04", "la05"], None])
+def test_batched_matches_the_single_env(reward: str, names: list[str] | None) -> None:
+    instances = [load_benchmark(n) for n in names] if names else JobShopGenerator(6, 4).sample_set(6, seed=2)
+    n, m = instances[0].shape
+    batch = BatchedJobShop(len(instances), n, m, reward=reward)
+    obs = batch.reset(instances)
+    singles = [JobShopEnv(instance, reward=reward) for instance in instances]
+    single_obs = [env.reset(seed=0)[0] for env in singles]
+    rng = np.random.default_rng(1)
+    finals: dict[int, dict] = {}
+    while True:
+        for b, env in enumerate(singles):
+            for key in obs:
+                np.testing.assert_array_equal(obs[key][b], single_obs[b][key], err_msg=f"episode {b} {key}")
+            np.testing.assert_array_equal(batch.action_masks()[b], env.action_masks())
+        if batch.done.all():
+            break
+        actions = np.array([rng.choice(np.flatnonzero(row)) if row.any() else 0 for row in batch.action_masks()])
+        running = [b for b, env in enumerate(singles) if not env.done]
+        obs, rewards, _, infos = batch.step(actions)
+        for b, info in zip(running, infos, strict=True):
+            single_obs[b], reward_value, _, _, single_info = singles[b].step(actions[b])
+            assert rewards[b] == pytest.approx(reward_value)
+            if info:
+                finals[b] = info
+                assert info["makespan"] == single_info["makespan"]
+    for b, instance in enumerate(instances):
+        validate_schedule(instance, finals[b]["start_times"], finals[b]["makespan"])
+
+
+def test_batched_rejects_illegal_actions_and_wrong_sizes() -> None:
+    batch = BatchedJobShop(2, 10, 5)
+    with pytest.raises(envs.ConfigError, match="2 instances of size 10x5"):
+        batch.reset([load_benchmark("la01")])
+    batch.reset([load_benchmark("la01"), load_benchmark("la02")])
+    actions = np.flatnonzero(batch.action_masks()[0])[:1].repeat(2)
+    actions[1] = int(np.flatnonzero(~batch.action_masks()[1])[0])
+    with pytest.raises(envs.IllegalActionError, match="episode 1: action"):
+        batch.step(actions)
