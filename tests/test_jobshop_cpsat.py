@@ -68,6 +68,7 @@ def test_too_short_time_limit_is_explained() -> None:
 @pytest.mark.slow
 def test_ft10_is_proven_optimal() -> None:
     instance = load_benchmark("ft10")
-    result = CPSatSolver(time_limit=120, workers=2).solve(instance)
+    # 23-93 s measured on 2 cores (more when xdist shares them); the limit only caps a slow machine.
+    result = CPSatSolver(time_limit=300, workers=2).solve(instance)
     assert result.objective == 930 and result.proven_optimal
     validate_schedule(instance, result.solution["start_times"], result.objective)
