@@ -21,6 +21,7 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 import envs
+from agents.batched_vec_env import BatchedVecEnv
 from agents.checkpoint import save_checkpoint
 from agents.inference import LearnedPolicy
 from agents.sb3_policy import GraphActorCriticPolicy
@@ -28,7 +29,7 @@ from envs.core.errors import ConfigError, SchedRLError
 from envs.core.rollout import rollout
 from networks import GraphPolicyNetwork
 
-VEC_ENVS = ("dummy", "subproc")
+VEC_ENVS = ("dummy", "subproc", "batched")
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,12 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
     pool = family.load_instances(env_cfg["train_instances"]) if env_cfg.get("train_instances") else None
     # With a list, the observation envelope must fit every instance of it.
     train_kwargs = {**env_kwargs, **family.fit_kwargs(pool), "instance": pool[0]} if pool else env_kwargs
-    vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)
+    if agent["vec_env"] == "batched":
+        if family.batched_engine is None or pool:
+            raise ConfigError(f"agent.vec_env=batched: {env_id} has no batched engine for this env config")
+        vec_env: VecEnv = BatchedVecEnv(*family.batched_engine(agent["n_envs"], env_kwargs), seed=cfg["seed"])
+    else:
+        vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)
     network = network_options(cfg["network"], vec_env.observation_space)
     model = build_model(cfg, vec_env, network)
     logger, close_logger = configure_logger(run_dir, cfg["logger"], cfg)

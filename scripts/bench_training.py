@@ -11,6 +11,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from stable_baselines3.common.vec_env import VecEnv
+
+import envs
+from agents.batched_vec_env import BatchedVecEnv
 from agents.training import build_model, make_vec_env, network_options
 
 AGENT = {
@@ -20,8 +24,11 @@ AGENT = {
 
 
 def steps_per_second(jobs: int, machines: int, n_envs: int, mode: str, rollout: int, device: str) -> float:
-    generator = {"num_jobs": jobs, "num_machines": machines}
-    vec_env = make_vec_env("schedrl/JobShop-v0", {"generator": generator}, n_envs, mode, seed=0)
+    kwargs = {"generator": {"num_jobs": jobs, "num_machines": machines}}
+    if mode == "batched":
+        vec_env: VecEnv = BatchedVecEnv(*envs.family("schedrl/JobShop-v0").batched_engine(n_envs, kwargs))
+    else:
+        vec_env = make_vec_env("schedrl/JobShop-v0", kwargs, n_envs, mode, seed=0)
     agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
     network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
     model = build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network)
@@ -38,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["10x10", "20x20"])
     parser.add_argument("--n-envs", nargs="+", type=int, default=[1, 4, 16])
-    parser.add_argument("--modes", nargs="+", default=["dummy", "subproc"])
+    parser.add_argument("--modes", nargs="+", default=["dummy", "subproc", "batched"])
     parser.add_argument("--rollout", type=int, default=1024, help="decisions per rollout (n_steps x n_envs)")
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()

@@ -179,7 +179,7 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "step after the episode ended", _step(0, finish=True), IllegalActionError, r"step\(\) called after the episode ended; call reset\(\) first"),
         BadInput("config", "negative learning rate", _train(learning_rate=-1e-3), ConfigError, r"agent\.learning_rate is out of range: got -0\.001"),
         BadInput("config", "zero envs", _train(n_envs=0), ConfigError, r"agent\.n_envs is out of range: got 0"),
-        BadInput("config", "unknown vec env", _train(vec_env="threads"), ConfigError, r"agent\.vec_env must be one of \('dummy', 'subproc'\), got 'threads'"),
+        BadInput("config", "unknown vec env", _train(vec_env="threads"), ConfigError, r"agent\.vec_env must be one of \('dummy', 'subproc', 'batched'\), got 'threads'"),
         BadInput("config", "misspelt key on the command line", _cli("train.py", "agent.lerning_rate=1e-3"), SystemExit, r"unknown config key 'agent\.lerning_rate'.*Did you mean 'agent\.learning_rate'"),
         BadInput("config", "unknown policy name", _cli("evaluate.py", "policies=[sptt]"), SystemExit, r"unknown policy 'sptt'\. Did you mean 'spt'"),
         BadInput("config", "option a solver does not take", _cli("evaluate.py", "instances=benchmark", "solvers=[cpsat]", "+solver_options.cpsat.timelimit=5"), SystemExit, r"solver_options\.cpsat: .*unexpected keyword argument 'timelimit'"),

@@ -167,3 +167,11 @@ def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path: Path, monkeypatch
         save_checkpoint(folder, network, metadata, {})
     assert (folder / WEIGHTS).read_bytes() == before
     read_checkpoint(folder)  # still loads, checksum intact
+
+
+def test_training_on_the_batched_engine(tmp_path: Path) -> None:
+    cfg = train_config("agent.vec_env=batched", "agent.n_envs=16", "agent.n_steps=64", "agent.batch_size=256",
+                       "total_timesteps=2048", "eval_every=1024", "env.validation.count=4")  # fmt: skip
+    result = train(cfg, tmp_path)
+    assert np.isfinite(result.best_gap_percent)
+    assert (tmp_path / "checkpoints" / "last" / "ppo.zip").exists()

@@ -51,3 +51,35 @@ def test_batched_rejects_illegal_actions_and_wrong_sizes() -> None:
     actions[1] = int(np.flatnonzero(~batch.action_masks()[1])[0])
     with pytest.raises(envs.IllegalActionError, match="episode 1: action"):
         batch.step(actions)
+
+
+def test_batched_vec_env_resets_finished_episodes_and_reports_them() -> None:
+    from agents.batched_vec_env import BatchedVecEnv
+    from envs.jobshop.batched import batched_engine
+
+    engine, sample = batched_engine(8, {"generator": {"num_jobs": 5, "num_machines": 4}})
+    vec_env = BatchedVecEnv(engine, sample, seed=3)
+    obs = vec_env.reset()
+    rng = np.random.default_rng(0)
+    finished = 0
+    for _ in range(60):
+        masks = np.stack(vec_env.env_method("action_masks"))
+        assert masks.any(axis=1).all()  # every episode is always running
+        instances = list(engine.instances)
+        obs, _, dones, infos = vec_env.step((rng.random(masks.shape) * masks).argmax(axis=1))
+        assert vec_env.observation_space.contains({key: value[0] for key, value in obs.items()})
+        for row in np.flatnonzero(dones):
+            info = infos[row]
+            validate_schedule(instances[row], info["start_times"], info["makespan"])
+            assert info["episode"]["l"] >= 1 and "terminal_observation" in info
+            finished += 1
+    assert finished >= 8
+
+
+def test_batched_engine_refuses_configs_it_does_not_implement() -> None:
+    from envs.jobshop.batched import batched_engine
+
+    with pytest.raises(envs.ConfigError, match=r"non_delay scheme .* got dynamics='insertion'"):
+        batched_engine(4, {"dynamics": "insertion"})
+    with pytest.raises(envs.ConfigError, match="one instance size"):
+        batched_engine(4, {"generator": {"num_jobs": [5, 8], "num_machines": 4}})

@@ -43,6 +43,9 @@ class ProblemFamily:
     parsers: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
     solvers: Mapping[str, Callable[..., Solver]] = field(default_factory=dict)
     draw_solution: Callable[[Any, dict[str, Any], Path, str], None] | None = None  # Gantt PNG, title
+    # (num_envs, env kwargs) -> (engine stepping many episodes in numpy, instance sampler);
+    # behind agent.vec_env=batched. None: the family has no batched engine.
+    batched_engine: Callable[[int, dict[str, Any]], tuple[Any, Callable[..., list[Any]]]] | None = None
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False
 
 

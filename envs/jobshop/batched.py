@@ -7,6 +7,7 @@ instance and actions give the same observations, rewards and schedules (tested).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from envs.jobshop.env import (
     _SCHEDULED,
     envelope_for,
 )
+from envs.jobshop.generator import JobShopGenerator
 from envs.jobshop.instance import JobShopInstance
 from envs.jobshop.state import NEVER
 
@@ -44,58 +46,76 @@ class BatchedJobShop:
         self.features = self.arrays["node_features"]
         self.positions = np.arange(num_machines)
         self.mask = np.zeros((num_envs, self.N), dtype=bool)
+        self.conjunctive = num_jobs * (num_machines - 1)
+        B, n, m, N = num_envs, num_jobs, num_machines, self.N
+
+        def integers(*shape: int) -> np.ndarray:
+            return np.zeros(shape, dtype=np.int64)
+
+        self.machine, self.duration, self.lb, self.start = (integers(B, N) for _ in range(4))
+        self.job_ready, self.next_node, self.next_machine, self.job_work = (integers(B, n) for _ in range(4))
+        self.machine_work, self.machine_count, self.machine_last = (integers(B, m) for _ in range(3))
+        self.machine_ready = integers(B, m + 1)
+        self.ops_on_machine = integers(B, m, n)
+        self.scheduled, self.time, self.initial_lb, self.makespan_lb = (integers(B) for _ in range(4))
+        self.candidates = np.zeros((B, n), dtype=bool)
+        self.inverse, self.unit, self.rewards = np.ones(B), np.ones(B), np.zeros(B)
+        self.instances: list[JobShopInstance | None] = [None] * B  # what each row schedules
 
     def reset(self, instances: list[JobShopInstance]) -> dict[str, np.ndarray]:
-        if len(instances) != self.B or any(i.shape != (self.n, self.m) for i in instances):
-            raise ConfigError(f"reset needs {self.B} instances of size {self.n}x{self.m}")
-        B, n, m, N = self.B, self.n, self.m, self.N
-        self.instances = list(instances)
-        self.machine = np.stack([i.machines.ravel() for i in instances])
-        self.duration = np.stack([i.durations.ravel() for i in instances])
-        self.ops_on_machine = np.argsort(self.machine, axis=1, kind="stable").reshape(B, m, n)
-        work_through = np.cumsum(self.duration.reshape(B, n, m), axis=2).reshape(B, N)
-        self.lb = work_through.copy()
-        self.start = np.full((B, N), -1, dtype=np.int64)
-        self.job_ready = np.zeros((B, n), dtype=np.int64)
-        self.machine_ready = np.zeros((B, m + 1), dtype=np.int64)
-        self.machine_ready[:, m] = NEVER
-        self.next_node = np.tile(np.arange(n) * m, (B, 1))
-        self.next_machine = self.machine[:, ::m].copy()
-        self.job_work = self.duration.reshape(B, n, m).sum(axis=2)
-        self.machine_work = np.stack(
-            [np.bincount(r, d, m) for r, d in zip(self.machine, self.duration, strict=True)]
-        ).astype(np.int64)
-        self.machine_count = np.zeros((B, m), dtype=np.int64)
-        self.machine_last = np.full((B, m), -1, dtype=np.int64)
-        self.scheduled = np.zeros(B, dtype=np.int64)
-        self.time = np.zeros(B, dtype=np.int64)
-        self.candidates = np.zeros((B, n), dtype=bool)
-        scale = np.array([max(i.trivial_lower_bound, 1) for i in instances], dtype=np.float64)
-        self.inverse = 1.0 / scale
-        self.unit = self.inverse if self.normalize_reward else np.ones(B)
-        self.initial_lb = self.lb.max(axis=1)
-        self.makespan_lb = self.initial_lb.copy()
-        for array in self.arrays.values():
-            array.fill(0)
-        f = self.features
-        f[:, :, _DURATION] = self.duration / np.maximum(self.duration.max(axis=1, keepdims=True), 1)
-        f[:, :, _COMPLETION_LB] = self.lb * self.inverse[:, None]
-        f[:, :, _JOB_REMAINING_WORK] = np.repeat(self.job_work, m, axis=1) * self.inverse[:, None]
-        f[:, :, _MACHINE_REMAINING_WORK] = (
-            np.take_along_axis(self.machine_work, self.machine, 1) * self.inverse[:, None]
-        )
-        f[:, :, _JOB_REMAINING_OPS] = 1.0
-        self.arrays["node_mask"][:] = 1
-        jobs = np.arange(N).reshape(n, m)
-        self.conjunctive = n * (m - 1)
-        self.arrays["edge_index"][:, 0, : self.conjunctive] = jobs[:, :-1].ravel()
-        self.arrays["edge_index"][:, 1, : self.conjunctive] = jobs[:, 1:].ravel()
-        self.arrays["edge_mask"][:, : self.conjunctive] = 1
-        self._advance_clock(np.arange(B))
-        self.rewards = np.zeros(B)
-        self._forced()
-        self._sync()
+        """Start all B episodes."""
+        self.reset_rows(np.arange(self.B), instances)
         return self.observation()
+
+    def reset_rows(self, rows: np.ndarray, instances: list[JobShopInstance]) -> None:
+        """Start new episodes in `rows` (the others keep running): for automatic resets."""
+        if len(instances) != len(rows) or any(i.shape != (self.n, self.m) for i in instances):
+            raise ConfigError(f"reset needs {len(rows)} instances of size {self.n}x{self.m}")
+        k, n, m, N = len(rows), self.n, self.m, self.N
+        for row, instance in zip(rows, instances, strict=True):
+            self.instances[row] = instance
+        machine = np.stack([i.machines.ravel() for i in instances])
+        duration = np.stack([i.durations.ravel() for i in instances])
+        self.machine[rows], self.duration[rows] = machine, duration
+        self.ops_on_machine[rows] = np.argsort(machine, axis=1, kind="stable").reshape(k, m, n)
+        self.lb[rows] = np.cumsum(duration.reshape(k, n, m), axis=2).reshape(k, N)
+        self.start[rows] = -1
+        self.job_ready[rows] = 0
+        self.machine_ready[rows, :m] = 0
+        self.machine_ready[rows, m] = NEVER
+        self.next_node[rows] = np.arange(n) * m
+        self.next_machine[rows] = machine[:, ::m]
+        self.job_work[rows] = duration.reshape(k, n, m).sum(axis=2)
+        machine_work = np.zeros((k, m), dtype=np.int64)
+        np.add.at(machine_work, (np.arange(k)[:, None], machine), duration)
+        self.machine_work[rows] = machine_work
+        self.machine_count[rows] = 0
+        self.machine_last[rows] = -1
+        self.scheduled[rows] = 0
+        self.time[rows] = 0
+        self.candidates[rows] = False
+        inverse = 1.0 / np.array([max(i.trivial_lower_bound, 1) for i in instances], dtype=np.float64)
+        self.inverse[rows] = inverse
+        self.unit[rows] = inverse if self.normalize_reward else 1.0
+        self.initial_lb[rows] = self.lb[rows].max(axis=1)
+        self.makespan_lb[rows] = self.initial_lb[rows]
+        for array in self.arrays.values():
+            array[rows] = 0
+        f = self.features
+        f[rows, :, _DURATION] = duration / np.maximum(duration.max(axis=1, keepdims=True), 1)
+        f[rows, :, _COMPLETION_LB] = self.lb[rows] * inverse[:, None]
+        f[rows, :, _JOB_REMAINING_WORK] = np.repeat(self.job_work[rows], m, axis=1) * inverse[:, None]
+        f[rows, :, _MACHINE_REMAINING_WORK] = np.take_along_axis(machine_work, machine, 1) * inverse[:, None]
+        f[rows, :, _JOB_REMAINING_OPS] = 1.0
+        self.arrays["node_mask"][rows] = 1
+        jobs = np.arange(N).reshape(n, m)
+        self.arrays["edge_index"][rows, 0, : self.conjunctive] = jobs[:, :-1].ravel()
+        self.arrays["edge_index"][rows, 1, : self.conjunctive] = jobs[:, 1:].ravel()
+        self.arrays["edge_mask"][rows, : self.conjunctive] = 1
+        self._advance_clock(rows)
+        self._forced()  # only the new rows can have forced choices: the others are at a fixpoint
+        self.rewards[rows] = 0.0  # as JobShopEnv.reset: moves forced at reset carry no reward
+        self._sync()
 
     def observation(self) -> dict[str, np.ndarray]:
         return {key: value.copy() for key, value in self.arrays.items()}
@@ -193,7 +213,7 @@ class BatchedJobShop:
             self._apply(rows, chosen)
         self._forced()
         self._sync()
-        infos = [self._final_info(b) if self.done[b] else {} for b in rows]
+        infos = [self._final_info(int(b)) if self.done[b] else {} for b in rows]
         return self.observation(), self.rewards.copy(), self.done.copy(), infos
 
     def _final_info(self, row: int) -> dict[str, Any]:
@@ -205,3 +225,33 @@ class BatchedJobShop:
 
     def action_masks(self) -> np.ndarray:
         return self.mask.copy()
+
+
+BATCHED_OPTIONS = ("generator", "dynamics", "reward", "normalize_reward", "auto_single_choice")
+
+
+def batched_engine(
+    num_envs: int, env_kwargs: dict[str, Any]
+) -> tuple[BatchedJobShop, Callable[[np.random.Generator, int], list[JobShopInstance]]]:
+    """The engine and its instance sampler for env kwargs it supports (the family hook
+    behind `agent.vec_env=batched`): the non_delay scheme on generated instances of one size."""
+    unsupported = sorted(set(env_kwargs) - set(BATCHED_OPTIONS))
+    if unsupported or env_kwargs.get("dynamics", "non_delay") != "non_delay":
+        raise ConfigError(
+            "agent.vec_env=batched supports the non_delay scheme on generated instances only; "
+            f"got dynamics={env_kwargs.get('dynamics', 'non_delay')!r}"
+            + (f" and env.kwargs {unsupported}" if unsupported else "")
+            + "; use agent.vec_env=dummy or subproc"
+        )
+    generator = JobShopGenerator(**(env_kwargs.get("generator") or {}))
+    if not (isinstance(generator.num_jobs, int) and isinstance(generator.num_machines, int)):
+        raise ConfigError("agent.vec_env=batched needs one instance size: env.num_jobs and env.num_machines as ints")
+    engine = BatchedJobShop(
+        num_envs,
+        generator.num_jobs,
+        generator.num_machines,
+        reward=env_kwargs.get("reward", "dense"),
+        normalize_reward=env_kwargs.get("normalize_reward", True),
+        auto_single_choice=env_kwargs.get("auto_single_choice", True),
+    )
+    return engine, lambda rng, count: [generator.sample(rng) for _ in range(count)]

@@ -36,6 +36,12 @@ def _draw(instance: JobShopInstance, record: dict[str, Any], path: Path, title: 
     save_gantt(instance, record["start_times"], path, f"{title}: makespan {record['makespan']}")
 
 
+def _batched_engine(num_envs: int, env_kwargs: dict[str, Any]) -> tuple[Any, Callable[..., list[Any]]]:
+    from envs.jobshop.batched import batched_engine
+
+    return batched_engine(num_envs, env_kwargs)
+
+
 def _fit_kwargs(instances: list[JobShopInstance]) -> dict[str, Any]:
     return {"max_jobs": max(i.num_jobs for i in instances), "max_machines": max(i.num_machines for i in instances)}
 
@@ -69,5 +75,6 @@ JOB_SHOP = ProblemFamily(
     parsers={fmt: _parser(fmt) for fmt in FORMATS},
     solvers={"cpsat": _cpsat},
     draw_solution=_draw,
+    batched_engine=_batched_engine,
     proven_optimal=_proven_optimal,
 )
