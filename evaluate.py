@@ -54,10 +54,12 @@ def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
     for reference in cfg.checkpoints:
         label = checkpoint_label(str(reference))
         for samples in [0, *cfg.samples]:
-            policy = agents.load(str(reference), samples=int(samples), seed=int(cfg.seed), device=cfg.device)
+            policy = agents.load(
+                str(reference), samples=int(samples), seed=int(cfg.seed), device=cfg.device, name=label
+            )
             if policy.env_id != env_id:
                 raise ConfigError(f"checkpoint {reference!r} was trained on {policy.env_id}, not env_id={env_id}")
-            solvers[f"{label}@{samples}" if samples else label] = policy
+            solvers[policy.name] = policy
     return solvers
 
 

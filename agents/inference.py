@@ -56,7 +56,7 @@ class LearnedPolicy:
         self.name = f"{name}@{samples}" if samples else name
 
     @classmethod
-    def from_checkpoint(cls, checkpoint: Checkpoint, **options: Any) -> LearnedPolicy:
+    def from_checkpoint(cls, checkpoint: Checkpoint, name: str | None = None, **options: Any) -> LearnedPolicy:
         metadata = checkpoint.metadata
         env_id = metadata.get("env_id")
         if env_id not in envs.env_ids():
@@ -64,7 +64,8 @@ class LearnedPolicy:
                 f"checkpoint {checkpoint.path} was trained on env {env_id!r}, which this schedrl does not "
                 f"have (it has {', '.join(envs.env_ids())}); use a schedrl version with that env"
             )
-        return cls(checkpoint.network, env_id, metadata.get("env_kwargs", {}), name=checkpoint.path.name, **options)
+        label = name or checkpoint.path.name
+        return cls(checkpoint.network, env_id, metadata.get("env_kwargs", {}), name=label, **options)
 
     @property
     def device(self) -> torch.device:
@@ -135,9 +136,12 @@ def resolve(path_or_name: str | Path) -> Path:
     raise UnknownNameError("checkpoint (folder or shipped name)", str(path_or_name), zoo_names())
 
 
-def load(path_or_name: str | Path, *, samples: int = 0, seed: int = 0, device: str = "cpu") -> LearnedPolicy:
-    """A trained policy from a checkpoint folder or a shipped name (`load("jssp_10x10")`)."""
+def load(
+    path_or_name: str | Path, *, samples: int = 0, seed: int = 0, device: str = "cpu", name: str | None = None
+) -> LearnedPolicy:
+    """A trained policy from a checkpoint folder or a shipped name (`load("jssp_10x10")`);
+    `name` (default: the folder's) labels it, with `@K` appended when sampling."""
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     checkpoint = read_checkpoint(resolve(path_or_name), device=device)
-    return LearnedPolicy.from_checkpoint(checkpoint, samples=samples, seed=seed)
+    return LearnedPolicy.from_checkpoint(checkpoint, name=name, samples=samples, seed=seed)
