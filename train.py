@@ -4,12 +4,16 @@
     python train.py
     python train.py network=gat agent.learning_rate=1e-4 env.num_jobs=15
     python train.py experiment=jssp_10x10
+    python train.py resume=outputs/train/<run> [total_timesteps=...]   # go on after a stop or crash
+    python train.py -m launcher=joblib seed=0,1,2                         # runs in parallel
+    python train.py -m hparams_search=jssp_optuna                         # Optuna study
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -17,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
 
+from agents.run_record import resume_config
 from agents.training import train
 from envs.core.errors import user_errors_exit
 from envs.core.overrides import unknown_override
@@ -24,10 +29,16 @@ from envs.core.overrides import unknown_override
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
 def main(cfg: DictConfig) -> float:
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
-    config = OmegaConf.to_container(cfg, resolve=True)
+    config = cast(dict[str, Any], OmegaConf.to_container(cfg, resolve=True))
     with user_errors_exit():
-        result = train(config, run_dir)  # type: ignore[arg-type]
+        if cfg.resume:
+            run_dir = Path(cfg.resume)
+            overridden = {item.split("=", 1)[0].lstrip("+~") for item in HydraConfig.get().overrides.task}
+            config = resume_config(run_dir, {key: OmegaConf.select(cfg, key) for key in overridden - {"resume"}})
+            config["resume"] = str(run_dir)
+        else:
+            run_dir = Path(HydraConfig.get().runtime.output_dir)
+        result = train(config, run_dir, resume=bool(cfg.resume))
     table = Table(title="greedy validation: mean objective (lower is better)")
     table.add_column("method")
     table.add_column("mean", justify="right")
@@ -37,6 +48,10 @@ def main(cfg: DictConfig) -> float:
         table.add_row(name, f"{value:.1f}", f"{100 * (value - best_rule) / best_rule:+.2f}%")
     Console().print(table)
     print(f"checkpoints: {run_dir / 'checkpoints'} (best, last)")
+    if result.stopped_by_signal is not None:
+        print(f"stopped by signal {result.stopped_by_signal} at step {result.steps}; go on with: "
+              f"python train.py resume={run_dir}")  # fmt: skip
+        sys.exit(128 + result.stopped_by_signal)
     return result.best_gap_percent
 
 

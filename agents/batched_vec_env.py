@@ -1,53 +1,54 @@
-"""SB3's VecEnv interface over a family's batched engine (`agent.vec_env=batched`): all
-episodes step in one numpy call, with masks from the same state and automatic resets."""
+"""SB3's VecEnv interface over a family's Gymnasium vector env (`agent.vec_env=batched`):
+all episodes step in one numpy call, and the masks MaskablePPO asks for are the ones the
+step already returned."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from gymnasium import spaces
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
+
+from envs.core.vector_env import BatchedVectorEnv
 
 
 class BatchedVecEnv(VecEnv):
-    def __init__(self, engine: Any, sample: Callable[[np.random.Generator, int], list[Any]], seed: int = 0):
-        self.engine = engine  # before VecEnv.__init__, which asks get_attr for the render mode
-        super().__init__(engine.B, engine.envelope.space(), spaces.Discrete(engine.N))
-        self.sample = sample
-        self.rng = np.random.default_rng(seed)
-        self.returns = np.zeros(engine.B)
-        self.lengths = np.zeros(engine.B, dtype=np.int64)
-        self.actions = np.zeros(engine.B, dtype=np.int64)
+    def __init__(self, vector_env: BatchedVectorEnv):
+        self.vector_env = vector_env
+        super().__init__(vector_env.num_envs, vector_env.single_observation_space, vector_env.single_action_space)
+        self.masks = np.zeros((self.num_envs, vector_env.single_action_space.n), dtype=bool)  # type: ignore[attr-defined]
+        self.returns = np.zeros(self.num_envs)
+        self.lengths = np.zeros(self.num_envs, dtype=np.int64)
+        self.actions = np.zeros(self.num_envs, dtype=np.int64)
 
     def reset(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        observations, info = self.vector_env.reset(seed=self._seeds[0])
+        self._reset_seeds()
+        self.masks = info["action_mask"]
         self.returns[:] = 0
         self.lengths[:] = 0
-        return self.engine.reset(self.sample(self.rng, self.num_envs))
+        return observations
 
     def step_async(self, actions: np.ndarray) -> None:
         self.actions = np.asarray(actions, dtype=np.int64).reshape(self.num_envs)
 
     def step_wait(self) -> VecEnvStepReturn:
-        observations, rewards, dones, finals = self.engine.step(self.actions)  # every episode is running
+        observations, rewards, dones, _, info = self.vector_env.step(self.actions)
+        self.masks = info.pop("action_mask")
         self.returns += rewards
         self.lengths += 1
         infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
-        ended = np.flatnonzero(dones)
-        for row in ended:
-            terminal = {key: value[row] for key, value in observations.items()}
+        for row in np.flatnonzero(dones):
+            final = {key: value[row] for key, value in info["final_info"].items() if not key.startswith("_")}
             episode = {"r": float(self.returns[row]), "l": int(self.lengths[row])}
-            infos[row] = {**finals[row], "episode": episode, "terminal_observation": terminal}
-        if ended.size:
-            self.engine.reset_rows(ended, self.sample(self.rng, ended.size))
-            self.returns[ended] = 0
-            self.lengths[ended] = 0
-            observations = self.engine.observation()
+            infos[row] = {**final, "episode": episode, "terminal_observation": info["final_obs"][row]}
+        self.returns[dones] = 0
+        self.lengths[dones] = 0
         return observations, rewards.astype(np.float32), dones, infos
 
     def close(self) -> None:
-        return None
+        self.vector_env.close()
 
     def _indices(self, indices: VecEnvIndices) -> Sequence[int]:
         if indices is None:
@@ -55,7 +56,7 @@ class BatchedVecEnv(VecEnv):
         return [indices] if isinstance(indices, int) else list(indices)
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
-        known = {"action_masks": self.engine.action_masks, "render_mode": None}
+        known = {"action_masks": self.vector_env.engine.action_masks, "render_mode": None}  # sb3-contrib probes both
         if attr_name not in known:
             raise AttributeError(f"the batched engine has no per-episode attribute {attr_name!r}")
         return [known[attr_name] for _ in self._indices(indices)]
@@ -66,8 +67,7 @@ class BatchedVecEnv(VecEnv):
     def env_method(self, method_name: str, *args: Any, indices: VecEnvIndices = None, **kwargs: Any) -> list[Any]:
         if method_name != "action_masks":
             raise AttributeError(f"the batched engine has no per-episode method {method_name!r}")
-        masks = self.engine.action_masks()
-        return [masks[row] for row in self._indices(indices)]
+        return [self.masks[row] for row in self._indices(indices)]
 
     def env_is_wrapped(self, wrapper_class: type, indices: VecEnvIndices = None) -> list[bool]:
         return [False for _ in self._indices(indices)]

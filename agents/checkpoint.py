@@ -30,6 +30,7 @@ from networks import GraphPolicyNetwork, NetworkConfig
 
 FORMAT_VERSION = 1
 WEIGHTS, CONFIG, METADATA, TRAINER = "policy.safetensors", "config.yaml", "metadata.json", "ppo.zip"
+GAP_KEY = "validation_gap_to_best_rule_percent"  # in metadata.json
 
 
 class CheckpointError(SchedRLError):

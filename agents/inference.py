@@ -73,8 +73,8 @@ class LearnedPolicy:
 
     @torch.no_grad()
     def _logits(self, observations: list[dict[str, np.ndarray]], masks: np.ndarray) -> torch.Tensor:
-        logits, _ = self.network(_as_tensors(observations, self.device))
-        return logits.masked_fill(~torch.from_numpy(masks).to(self.device), float("-inf"))
+        mask = torch.from_numpy(masks).to(self.device)
+        return self.network(_as_tensors(observations, self.device), action_mask=mask)[0]  # -inf where illegal
 
     def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
         return int(self._logits([obs], action_mask[None].astype(bool)).argmax(dim=-1)[0])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stable_baselines3.common.logger import KVWriter, Logger, make_output_format
+from stable_baselines3.common.logger import CSVOutputFormat, KVWriter, Logger, make_output_format
 
 from envs.core.errors import ConfigError
 
@@ -27,6 +28,24 @@ class WandbWriter(KVWriter):
         self.run.finish()
 
 
+class AppendingCSVOutputFormat(CSVOutputFormat):
+    """SB3's progress.csv, continued rather than truncated when a resumed run reopens it."""
+
+    def __init__(self, filename: Path):
+        self.file = filename.open("r+" if filename.exists() else "w+", encoding="utf-8")
+        header = self.file.readline().strip()
+        self.keys = header.split(",") if header else []
+        self.file.seek(0, 2)  # the base class appends rows and rewrites the header in place
+        self.separator, self.quotechar = ",", '"'
+
+
+def _output(name: str, log_dir: Path) -> KVWriter:
+    if name == "csv":
+        log_dir.mkdir(parents=True, exist_ok=True)
+        return AppendingCSVOutputFormat(log_dir / "progress.csv")
+    return make_output_format(name, str(log_dir))
+
+
 def configure_logger(
     run_dir: Path, logger_cfg: dict[str, Any], config: dict[str, Any]
 ) -> tuple[Logger, Callable[[], None]]:
@@ -35,7 +54,7 @@ def configure_logger(
     if unknown:
         raise ConfigError(f"logger.outputs: unknown output {unknown[0]!r}; choose from {OUTPUTS}")
     log_dir = run_dir / "logs"
-    formats = [make_output_format(name, str(log_dir)) for name in outputs if name != "wandb"]
+    formats = [_output(name, log_dir) for name in outputs if name != "wandb"]
     if "wandb" in outputs:
         try:
             import wandb
@@ -53,6 +72,8 @@ def configure_logger(
             dir=str(run_dir),
             config=config,
             name=run_dir.name,
+            id=hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:16],  # a resumed run continues it
+            resume="allow",
         )
         formats.append(WandbWriter(run))
     logger = Logger(str(log_dir), formats)

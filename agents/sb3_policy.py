@@ -60,13 +60,20 @@ class GraphActorCriticPolicy(MaskableActorCriticPolicy):
             distribution.apply_masking(action_masks)
         return distribution
 
-    def _evaluate(self, obs: PyTorchObs) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.network(self.extract_features(obs))  # type: ignore[arg-type]
+    def _evaluate(
+        self, obs: PyTorchObs, action_masks: np.ndarray | torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits and values; with the masks, only legal nodes are scored (see the network)."""
+        features = self.extract_features(obs)  # type: ignore[arg-type]
+        if action_masks is None:
+            return self.network(features)
+        masks = torch.as_tensor(action_masks, device=self.device).reshape(-1, self.action_space.n)  # type: ignore[attr-defined]
+        return self.network(features, action_mask=masks)
 
     def forward(
         self, obs: torch.Tensor, deterministic: bool = False, action_masks: np.ndarray | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        logits, values = self._evaluate(obs)
+        logits, values = self._evaluate(obs, action_masks)
         distribution = self._distribution(logits, action_masks)
         actions = distribution.get_actions(deterministic=deterministic)
         return actions, values.unsqueeze(-1), distribution.log_prob(actions)
@@ -74,12 +81,12 @@ class GraphActorCriticPolicy(MaskableActorCriticPolicy):
     def evaluate_actions(
         self, obs: torch.Tensor, actions: torch.Tensor, action_masks: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        logits, values = self._evaluate(obs)
+        logits, values = self._evaluate(obs, action_masks)
         distribution = self._distribution(logits, action_masks)
         return values.unsqueeze(-1), distribution.log_prob(actions), distribution.entropy()
 
     def get_distribution(self, obs: PyTorchObs, action_masks: np.ndarray | None = None) -> MaskableDistribution:
-        return self._distribution(self._evaluate(obs)[0], action_masks)
+        return self._distribution(self._evaluate(obs, action_masks)[0], action_masks)
 
     def predict_values(self, obs: PyTorchObs) -> torch.Tensor:
         return self._evaluate(obs)[1].unsqueeze(-1)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import platform
-import re
-import subprocess
-import tempfile
-import time
+import json
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -22,12 +18,20 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 import envs
 from agents.batched_vec_env import BatchedVecEnv
-from agents.checkpoint import save_checkpoint
-from agents.inference import LearnedPolicy
+from agents.callbacks import (
+    DivergenceGuard,
+    ObjectiveLogger,
+    ResourceMonitor,
+    StopOnSignal,
+    ValidationCallback,
+    WallClockLimit,
+)
+from agents.checkpoint import GAP_KEY, METADATA, TRAINER
+from agents.run_record import git_commit, record_result, record_resume, record_start, versions
 from agents.sb3_policy import GraphActorCriticPolicy
-from envs.core.errors import ConfigError, SchedRLError
+from envs.core.errors import ConfigError
 from envs.core.rollout import rollout
-from networks import GraphPolicyNetwork
+from envs.core.vector_env import BatchedVectorEnv
 
 VEC_ENVS = ("dummy", "subproc", "batched")
 
@@ -45,39 +49,6 @@ class RuleBaseline:
     @property
     def mean_objective(self) -> float:
         return self.means[self.name]
-
-
-def git_commit() -> str | None:
-    """HEAD of the checkout, with '-dirty' when tracked files differ; None outside git."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, cwd=Path(__file__).parent)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    head = git("rev-parse", "HEAD")
-    if head is None or not re.fullmatch(r"[0-9a-f]{40}", head):
-        return None
-    return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
-
-
-def versions() -> dict[str, str]:
-    import gymnasium
-    import sb3_contrib
-    import stable_baselines3
-    import torch_geometric
-
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "gymnasium": gymnasium.__version__,
-        "stable_baselines3": stable_baselines3.__version__,
-        "sb3_contrib": sb3_contrib.__version__,
-        "torch_geometric": torch_geometric.__version__,
-        "numpy": np.__version__,
-    }
 
 
 def check_training_config(agent: dict[str, Any]) -> None:
@@ -121,6 +92,8 @@ def make_vec_env(
 ) -> VecEnv:
     def factory(rank: int) -> Any:
         def make() -> gym.Env:
+            if kind == "subproc":  # Ctrl-C reaches the whole process group: the main process decides
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             env = gym.make(env_id, **env_kwargs)
             env = Monitor(InstancePool(env, pool) if pool else env)
             env.reset(seed=seed + rank)
@@ -147,160 +120,13 @@ def rule_baselines(env_id: str, instances: list[Any], fit: dict[str, Any], env_k
     return RuleBaseline(means)
 
 
-class ObjectiveLogger(BaseCallback):
-    """Logs the mean episode objective (e.g. makespan) of each rollout."""
-
-    def __init__(self, objective: str):
-        super().__init__()
-        self.objective = objective
-        self.values: list[float] = []
-
-    def _on_step(self) -> bool:
-        for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
-            if done and self.objective in info:
-                self.values.append(float(info[self.objective]))
-        return True
-
-    def _on_rollout_end(self) -> None:
-        if self.values:
-            self.logger.record(f"rollout/{self.objective}_mean", float(np.mean(self.values)))
-            self.values = []
-
-
-class TrainingDivergedError(SchedRLError):
-    """The policy's parameters or losses became NaN or infinite."""
-
-
-class DivergenceGuard(BaseCallback):
-    """Stops at the first non-finite parameter or loss, before anything is validated or
-    checkpointed with it: the last checkpoint on disk stays the last good one."""
-
-    def __init__(self, run_dir: Path):
-        super().__init__()
-        self.run_dir = run_dir
-
-    def _on_step(self) -> bool:
-        return True
-
-    def _on_rollout_start(self) -> None:  # right after each PPO update
-        losses = {key: value for key, value in self.logger.name_to_value.items() if key.startswith("train/")}
-        bad_loss = [key for key, value in losses.items() if not np.isfinite(value)]
-        bad_parameter = [name for name, p in self.model.policy.named_parameters() if not torch.isfinite(p).all()]
-        if bad_loss or bad_parameter:
-            last = self.run_dir / "checkpoints" / "last"
-            kept = f"the last good checkpoint is {last}" if last.exists() else "no checkpoint had been written yet"
-            raise TrainingDivergedError(
-                f"training diverged at step {self.num_timesteps}: non-finite "
-                f"{', '.join(bad_loss + bad_parameter[:3])}; stopped, {kept}. Lower agent.learning_rate or "
-                "agent.max_grad_norm, or check the reward scale"
-            )
-
-
-class ResourceMonitor(BaseCallback):
-    """Logs this process's resident memory, open files and the temp-dir entry count each
-    rollout, so long runs show leaks as trends in the logs."""
-
-    def _on_step(self) -> bool:
-        return True
-
-    def _on_rollout_end(self) -> None:
-        import psutil
-
-        process = psutil.Process()
-        self.logger.record("system/rss_mb", process.memory_info().rss / 2**20)
-        self.logger.record("system/open_files", len(process.open_files()))
-        self.logger.record("system/tmp_entries", len(os.listdir(tempfile.gettempdir())))
-
-
-class WallClockLimit(BaseCallback):
-    """Stops training after `minutes` (a compute budget); the final checkpoint is still written."""
-
-    def __init__(self, minutes: float):
-        super().__init__()
-        self.seconds = 60.0 * minutes
-        self.started = 0.0
-
-    def _on_training_start(self) -> None:
-        self.started = time.monotonic()
-
-    def _on_step(self) -> bool:
-        return time.monotonic() - self.started < self.seconds
-
-
-class ValidationCallback(BaseCallback):
-    """Greedy validation every `every` steps; keeps `best/` and `last/` checkpoints."""
-
-    def __init__(
-        self,
-        every: int,
-        instances: list[Any],
-        baseline: RuleBaseline,
-        run_dir: Path,
-        metadata: dict[str, Any],
-        config: dict[str, Any],
-    ):
-        super().__init__()
-        self.every = every
-        self.instances = instances
-        self.baseline = baseline
-        self.run_dir = run_dir
-        self.metadata = metadata
-        self.config = config
-        self.best_gap = float("inf")
-        self.last_gap: float | None = None
-        self._validated_at = -1
-        self._next = every
-
-    @property
-    def network(self) -> GraphPolicyNetwork:
-        return cast(GraphActorCriticPolicy, self.model.policy).network
-
-    def validate(self) -> float:
-        learned = LearnedPolicy(self.network, self.metadata["env_id"], self.metadata["env_kwargs"])
-        was_training = learned.network.training
-        learned.network.eval()
-        infos = learned.rollouts(self.instances, greedy=True)
-        learned.network.train(was_training)
-        mean = float(np.mean([info[learned.family.objective] for info in infos]))
-        gap = 100.0 * (mean - self.baseline.mean_objective) / self.baseline.mean_objective
-        self.logger.record(f"validation/{learned.family.objective}_mean", mean)
-        self.logger.record("validation/gap_to_best_rule_percent", gap)
-        return gap
-
-    def save(self, name: str, gap: float, with_trainer: bool) -> None:
-        metadata = {
-            **self.metadata,
-            "training_steps": int(self.num_timesteps),
-            "validation_gap_to_best_rule_percent": gap,
-        }
-        saver = self.model.save if with_trainer else None
-        save_checkpoint(self.run_dir / "checkpoints" / name, self.network, metadata, self.config, saver)
-
-    def _on_step(self) -> bool:
-        if self.num_timesteps >= self._next:
-            self._next += self.every
-            self.checkpoint()
-        return True
-
-    def checkpoint(self) -> None:
-        self._validated_at = self.num_timesteps
-        gap = self.validate()
-        self.last_gap = gap
-        if gap < self.best_gap:
-            self.best_gap = gap
-            self.save("best", gap, with_trainer=False)
-        self.save("last", gap, with_trainer=True)
-
-    def _on_training_end(self) -> None:
-        if self._validated_at != self.num_timesteps:  # the last periodic check may be at this step
-            self.checkpoint()
+def _device(cfg: dict[str, Any]) -> str:
+    device = str(cfg.get("device", "cpu"))
+    return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
 
 
 def build_model(cfg: dict[str, Any], vec_env: VecEnv, network: dict[str, Any]) -> MaskablePPO:
     agent = cfg["agent"]
-    device = cfg.get("device", "cpu")
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
     return MaskablePPO(
         GraphActorCriticPolicy,
         vec_env,
@@ -317,9 +143,25 @@ def build_model(cfg: dict[str, Any], vec_env: VecEnv, network: dict[str, Any]) -
         target_kl=agent.get("target_kl"),
         policy_kwargs={"network": network},
         seed=cfg["seed"],
-        device=device,
+        device=_device(cfg),
         verbose=0,
     )
+
+
+def resume_model(run_dir: Path, cfg: dict[str, Any], vec_env: VecEnv) -> tuple[MaskablePPO, float]:
+    """The trainer (weights, optimiser, step counter) from checkpoints/last, and the best
+    validation gap so far. ppo.zip is SB3's pickle-based format: resume only runs you trust."""
+    trainer = run_dir / "checkpoints" / "last" / TRAINER
+    if not trainer.exists():
+        raise ConfigError(
+            f"cannot resume {run_dir}: it has no checkpoints/last/{TRAINER} (it stopped before its first "
+            f"checkpoint, at step eval_every={cfg['eval_every']}); start the run again"
+        )
+    model = MaskablePPO.load(trainer, env=vec_env, device=_device(cfg))
+    model.set_random_seed(cfg["seed"] + model.num_timesteps)  # new episodes, still reproducible
+    best = run_dir / "checkpoints" / "best" / METADATA
+    best_gap = json.loads(best.read_text(encoding="utf-8"))[GAP_KEY] if best.exists() else float("inf")
+    return model, best_gap
 
 
 @dataclass(frozen=True)
@@ -329,6 +171,8 @@ class TrainingResult:
     last_gap_percent: float
     baseline: RuleBaseline
     table: list[tuple[str, float]]  # (method, mean validation objective), best checkpoint first
+    steps: int
+    stopped_by_signal: int | None  # SIGINT/SIGTERM ended it early: resume with train.py resume=<run dir>
 
 
 def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -> dict[str, Any]:
@@ -342,8 +186,9 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
             "global_features": width("global_features")}  # fmt: skip
 
 
-def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
-    """`cfg` is the resolved train config (see configs/train.yaml)."""
+def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingResult:
+    """`cfg` is the resolved train config (see configs/train.yaml); with `resume`, the run
+    in `run_dir` goes on from its last checkpoint to `total_timesteps`, logs continued."""
     from agents.log_outputs import configure_logger
 
     agent, env_cfg = cfg["agent"], cfg["env"]
@@ -351,6 +196,8 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
     for key in ("total_timesteps", "eval_every"):
         if cfg[key] < 1:
             raise ConfigError(f"{key} must be >= 1, got {cfg[key]}")
+    if cfg.get("torch_threads"):
+        torch.set_num_threads(int(cfg["torch_threads"]))
     env_id, env_kwargs = env_cfg["id"], dict(env_cfg.get("kwargs") or {})
     family = envs.family(env_id)
     validation = family.load_instances(env_cfg["validation"])
@@ -363,11 +210,21 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
     if agent["vec_env"] == "batched":
         if family.batched_engine is None or pool:
             raise ConfigError(f"agent.vec_env=batched: {env_id} has no batched engine for this env config")
-        vec_env: VecEnv = BatchedVecEnv(*family.batched_engine(agent["n_envs"], env_kwargs), seed=cfg["seed"])
+        vector_env = gym.make_vec(env_id, agent["n_envs"], vectorization_mode="vector_entry_point", **env_kwargs)
+        vec_env: VecEnv = BatchedVecEnv(cast(BatchedVectorEnv, vector_env))
     else:
         vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)
-    network = network_options(cfg["network"], vec_env.observation_space)
-    model = build_model(cfg, vec_env, network)
+    try:
+        if resume:
+            model, best_gap = resume_model(run_dir, cfg, vec_env)
+            record_resume(run_dir, model.num_timesteps)
+        else:
+            network = network_options(cfg["network"], vec_env.observation_space)
+            model, best_gap = build_model(cfg, vec_env, network), float("inf")
+            record_start(run_dir, cfg)
+    except BaseException:
+        vec_env.close()
+        raise
     logger, close_logger = configure_logger(run_dir, cfg["logger"], cfg)
     model.set_logger(logger)
     metadata = {
@@ -378,20 +235,20 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
         "seed": cfg["seed"],
         "baseline": {"best_rule": baseline.name, "mean_objective": baseline.mean_objective},
     }
-    validator = ValidationCallback(cfg["eval_every"], validation, baseline, run_dir, metadata, cfg)
-    callbacks: list[BaseCallback] = [
-        DivergenceGuard(run_dir),
-        ObjectiveLogger(family.objective),
-        ResourceMonitor(),
-        validator,
-    ]
+    validator = ValidationCallback(
+        cfg["eval_every"], validation, baseline.mean_objective, run_dir, metadata, cfg, best_gap=best_gap
+    )
+    stop = StopOnSignal()
+    callbacks: list[BaseCallback] = [DivergenceGuard(run_dir), ObjectiveLogger(family.objective), ResourceMonitor()]
     if cfg.get("time_limit_minutes"):
         callbacks.append(WallClockLimit(float(cfg["time_limit_minutes"])))
+    callbacks += [validator, stop]  # signals stay caught until the final checkpoint is written
     try:
         model.learn(
-            total_timesteps=cfg["total_timesteps"],
+            total_timesteps=max(cfg["total_timesteps"] - model.num_timesteps, 0),
             callback=CallbackList(callbacks),
             progress_bar=bool(cfg.get("progress_bar", False)),
+            reset_num_timesteps=not resume,
         )
     finally:
         vec_env.close()
@@ -399,10 +256,18 @@ def train(cfg: dict[str, Any], run_dir: Path) -> TrainingResult:
 
     # The best checkpoint's mean objective follows from its gap: no second validation run.
     learned = baseline.mean_objective * (1.0 + validator.best_gap / 100.0)
-    return TrainingResult(
+    result = TrainingResult(
         run_dir=run_dir,
         best_gap_percent=validator.best_gap,
         last_gap_percent=float(validator.last_gap if validator.last_gap is not None else validator.best_gap),
         baseline=baseline,
         table=[("learned (greedy, best checkpoint)", learned), *sorted(baseline.means.items(), key=lambda kv: kv[1])],
+        steps=int(model.num_timesteps),
+        stopped_by_signal=stop.received,
     )
+    record_result(run_dir, {
+        "best_gap_percent": result.best_gap_percent, "last_gap_percent": result.last_gap_percent,
+        "best_rule": baseline.name, "best_rule_objective": baseline.mean_objective, "steps": result.steps,
+        "stopped_by_signal": result.stopped_by_signal,
+    })  # fmt: skip
+    return result

@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from networks.encoders import build_encoder, mlp
 from networks.graph_batch import GraphBatch
@@ -50,13 +51,23 @@ class GraphPolicyNetwork(nn.Module):
         self.score = mlp([config.hidden + context, config.head_hidden, 1], activation=nn.Tanh)
         self.value = mlp([context, config.head_hidden, 1], activation=nn.Tanh)
 
-    def forward(self, obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, obs: dict[str, torch.Tensor], action_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """With `action_mask` [B, N], only the legal nodes are scored (the others get -inf):
+        the same distribution at a fraction of the head's cost, since few nodes are legal."""
         batch = GraphBatch.from_observation(obs)
         nodes = self.encoder(batch)  # [B, N, d]
         context = batch.masked_mean(nodes)
         if self.global_embed is not None and batch.global_features is not None:
             context = torch.cat([context, self.global_embed(batch.global_features)], dim=-1)
-        expanded = context.unsqueeze(1).expand(-1, nodes.shape[1], -1)
-        logits = self.score(torch.cat([nodes, expanded], dim=-1)).squeeze(-1)
-        logits = logits.masked_fill(~batch.node_mask, float("-inf"))
+        # The head's first layer acts on [node, context]: its context half is computed once per graph.
+        first, rest = self.score[0], self.score[1:]
+        node_weight, context_weight = first.weight.split([nodes.shape[-1], context.shape[-1]], dim=1)
+        per_graph = F.linear(context, context_weight, first.bias)  # [B, head_hidden]
+        selected = batch.node_mask if action_mask is None else action_mask.bool() & batch.node_mask
+        graphs, slots = selected.nonzero(as_tuple=True)
+        scores = rest(F.linear(nodes[graphs, slots], node_weight) + per_graph[graphs]).squeeze(-1)
+        logits = torch.full(selected.shape, float("-inf"), dtype=scores.dtype, device=scores.device)
+        logits = logits.index_put((graphs, slots), scores)
         return logits, self.value(context).squeeze(-1)

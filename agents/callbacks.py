@@ -1,0 +1,206 @@
+"""SB3 callbacks of a training run: logging, guards, budgets, signals, validation and checkpoints."""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any, cast
+
+import numpy as np
+import torch
+from stable_baselines3.common.callbacks import BaseCallback
+
+from agents.checkpoint import GAP_KEY, save_checkpoint
+from agents.inference import LearnedPolicy
+from agents.sb3_policy import GraphActorCriticPolicy
+from envs.core.errors import SchedRLError
+from networks import GraphPolicyNetwork
+
+
+class ObjectiveLogger(BaseCallback):
+    """Logs the mean episode objective (e.g. makespan) of each rollout."""
+
+    def __init__(self, objective: str):
+        super().__init__()
+        self.objective = objective
+        self.values: list[float] = []
+
+    def _on_step(self) -> bool:
+        for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
+            if done and self.objective in info:
+                self.values.append(float(info[self.objective]))
+        return True
+
+    def _on_rollout_end(self) -> None:
+        if self.values:
+            self.logger.record(f"rollout/{self.objective}_mean", float(np.mean(self.values)))
+            self.values = []
+
+
+class TrainingDivergedError(SchedRLError):
+    """The policy's parameters or losses became NaN or infinite."""
+
+
+class DivergenceGuard(BaseCallback):
+    """Stops at the first non-finite parameter or loss, before anything is validated or
+    checkpointed with it: the last checkpoint on disk stays the last good one."""
+
+    def __init__(self, run_dir: Path):
+        super().__init__()
+        self.run_dir = run_dir
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_start(self) -> None:  # right after each PPO update
+        losses = {key: value for key, value in self.logger.name_to_value.items() if key.startswith("train/")}
+        bad_loss = [key for key, value in losses.items() if not np.isfinite(value)]
+        bad_parameter = [name for name, p in self.model.policy.named_parameters() if not torch.isfinite(p).all()]
+        if bad_loss or bad_parameter:
+            last = self.run_dir / "checkpoints" / "last"
+            kept = f"the last good checkpoint is {last}" if last.exists() else "no checkpoint had been written yet"
+            raise TrainingDivergedError(
+                f"training diverged at step {self.num_timesteps}: non-finite "
+                f"{', '.join(bad_loss + bad_parameter[:3])}; stopped, {kept}. Lower agent.learning_rate or "
+                "agent.max_grad_norm, or check the reward scale"
+            )
+
+
+class ResourceMonitor(BaseCallback):
+    """Logs this process's resident memory, open files and the temp-dir entry count each
+    rollout, so long runs show leaks as trends in the logs."""
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_end(self) -> None:
+        import psutil
+
+        process = psutil.Process()
+        self.logger.record("system/rss_mb", process.memory_info().rss / 2**20)
+        self.logger.record("system/open_files", len(process.open_files()))
+        self.logger.record("system/tmp_entries", len(os.listdir(tempfile.gettempdir())))
+
+
+class WallClockLimit(BaseCallback):
+    """Stops training after `minutes` (a compute budget); the final checkpoint is still written."""
+
+    def __init__(self, minutes: float):
+        super().__init__()
+        self.seconds = 60.0 * minutes
+        self.started = 0.0
+
+    def _on_training_start(self) -> None:
+        self.started = time.monotonic()
+
+    def _on_step(self) -> bool:
+        return time.monotonic() - self.started < self.seconds
+
+
+class StopOnSignal(BaseCallback):
+    """SIGINT or SIGTERM (Ctrl-C, `kill`, a cluster's preemption notice) ends training at
+    the next step; the final checkpoint is then written as at any end, so nothing is lost.
+    A second signal interrupts at once (the checkpoint on disk stays the previous one)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is not None:
+            raise KeyboardInterrupt
+        self.received = signum
+
+    def _on_training_start(self) -> None:
+        if threading.current_thread() is threading.main_thread():  # Python delivers signals there only
+            self._previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
+
+    def _on_step(self) -> bool:
+        return self.received is None
+
+    def _on_training_end(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+class ValidationCallback(BaseCallback):
+    """Greedy validation every `every` steps; keeps `best/` and `last/` checkpoints."""
+
+    def __init__(
+        self,
+        every: int,
+        instances: list[Any],
+        best_rule_objective: float,
+        run_dir: Path,
+        metadata: dict[str, Any],
+        config: dict[str, Any],
+        best_gap: float = float("inf"),  # a resumed run's best so far
+    ):
+        super().__init__()
+        self.every = every
+        self.instances = instances
+        self.best_rule_objective = best_rule_objective
+        self.run_dir = run_dir
+        self.metadata = metadata
+        self.config = config
+        self.best_gap = best_gap
+        self.last_gap: float | None = None
+        self._validated_at = -1
+        self._next = every
+
+    @property
+    def network(self) -> GraphPolicyNetwork:
+        return cast(GraphActorCriticPolicy, self.model.policy).network
+
+    def validate(self) -> float:
+        learned = LearnedPolicy(self.network, self.metadata["env_id"], self.metadata["env_kwargs"])
+        was_training = learned.network.training
+        learned.network.eval()
+        infos = learned.rollouts(self.instances, greedy=True)
+        learned.network.train(was_training)
+        mean = float(np.mean([info[learned.family.objective] for info in infos]))
+        gap = 100.0 * (mean - self.best_rule_objective) / self.best_rule_objective
+        self.logger.record(f"validation/{learned.family.objective}_mean", mean)
+        self.logger.record("validation/gap_to_best_rule_percent", gap)
+        return gap
+
+    def save(self, name: str, gap: float, with_trainer: bool) -> None:
+        metadata = {
+            **self.metadata,
+            "training_steps": int(self.num_timesteps),
+            GAP_KEY: gap,
+        }
+        saver = self.model.save if with_trainer else None
+        save_checkpoint(self.run_dir / "checkpoints" / name, self.network, metadata, self.config, saver)
+
+    def _on_training_start(self) -> None:
+        # On the same grid of steps as before an interruption; the resumed step was just checkpointed.
+        self._next = (self.num_timesteps // self.every + 1) * self.every
+        self._validated_at = self.num_timesteps if self.num_timesteps else -1
+
+    def _on_step(self) -> bool:
+        if self.num_timesteps >= self._next:
+            self._next += self.every
+            self.checkpoint()
+        return True
+
+    def checkpoint(self) -> None:
+        self._validated_at = self.num_timesteps
+        gap = self.validate()
+        self.last_gap = gap
+        if gap < self.best_gap:
+            self.best_gap = gap
+            self.save("best", gap, with_trainer=False)
+        self.save("last", gap, with_trainer=True)
+
+    def _on_training_end(self) -> None:
+        if self._validated_at != self.num_timesteps:  # the last periodic check may be at this step
+            self.checkpoint()

@@ -1,0 +1,1 @@
+"""Hydra looks for sweepers in the `hydra_plugins` namespace: this one drives Optuna."""
