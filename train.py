@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any, cast
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
@@ -30,7 +32,9 @@ from envs.core.overrides import unknown_override
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
 def main(cfg: DictConfig) -> float:
     config = cast(dict[str, Any], OmegaConf.to_container(cfg, resolve=True))
-    with user_errors_exit():
+    # In a multirun, an error marks only its job as failed (a sweep records it and goes on).
+    multirun = HydraConfig.get().mode == RunMode.MULTIRUN
+    with contextlib.nullcontext() if multirun else user_errors_exit():
         if cfg.resume:
             run_dir = Path(cfg.resume)
             overridden = {item.split("=", 1)[0].lstrip("+~") for item in HydraConfig.get().overrides.task}

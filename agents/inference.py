@@ -22,6 +22,9 @@ from envs.core.solver import SolverResult
 from networks import GraphPolicyNetwork
 
 ZOO = Path(__file__).resolve().parent / "zoo"
+# Nodes per forward pass on CPU when sampling many episodes: larger batches fall out of
+# the CPU caches and cost up to twice as much per graph (docs/PERFORMANCE.md). 0: one pass.
+FORWARD_NODES = 8192
 
 
 def zoo_names() -> list[str]:
@@ -44,6 +47,7 @@ class LearnedPolicy:
         name: str = "learned",
         samples: int = 0,
         seed: int = 0,
+        forward_nodes: int = FORWARD_NODES,
     ):
         if samples < 0:
             raise ConfigError(f"samples must be >= 0 (0: greedy), got {samples}")
@@ -53,6 +57,7 @@ class LearnedPolicy:
         self.family = envs.family(env_id)
         self.samples = samples
         self.seed = seed
+        self.forward_nodes = forward_nodes
         self.name = f"{name}@{samples}" if samples else name
 
     @classmethod
@@ -73,8 +78,15 @@ class LearnedPolicy:
 
     @torch.no_grad()
     def _logits(self, observations: list[dict[str, np.ndarray]], masks: np.ndarray) -> torch.Tensor:
+        """-inf where illegal. On CPU, in forward passes of about `forward_nodes` nodes."""
+        chunk = len(observations)
+        if self.forward_nodes and self.device.type == "cpu":
+            chunk = max(1, self.forward_nodes // masks.shape[1])
         mask = torch.from_numpy(masks).to(self.device)
-        return self.network(_as_tensors(observations, self.device), action_mask=mask)[0]  # -inf where illegal
+        return torch.cat([
+            self.network(_as_tensors(observations[i : i + chunk], self.device), action_mask=mask[i : i + chunk])[0]
+            for i in range(0, len(observations), chunk)
+        ])  # fmt: skip
 
     def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
         return int(self._logits([obs], action_mask[None].astype(bool)).argmax(dim=-1)[0])
@@ -137,11 +149,17 @@ def resolve(path_or_name: str | Path) -> Path:
 
 
 def load(
-    path_or_name: str | Path, *, samples: int = 0, seed: int = 0, device: str = "cpu", name: str | None = None
+    path_or_name: str | Path,
+    *,
+    samples: int = 0,
+    seed: int = 0,
+    device: str = "cpu",
+    name: str | None = None,
+    forward_nodes: int = FORWARD_NODES,
 ) -> LearnedPolicy:
     """A trained policy from a checkpoint folder or a shipped name (`load("jssp_10x10")`);
     `name` (default: the folder's) labels it, with `@K` appended when sampling."""
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     checkpoint = read_checkpoint(resolve(path_or_name), device=device)
-    return LearnedPolicy.from_checkpoint(checkpoint, name=name, samples=samples, seed=seed)
+    return LearnedPolicy.from_checkpoint(checkpoint, name=name, samples=samples, seed=seed, forward_nodes=forward_nodes)

@@ -15,6 +15,7 @@ import torch
 
 import envs
 from agents import load
+from agents.inference import FORWARD_NODES
 from envs.jobshop.benchmarks import load_group
 
 TAILLARD_GROUPS = [
@@ -30,12 +31,14 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=1, help="instances per group (the first ones)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--forward-nodes", type=int, default=FORWARD_NODES, help="CPU forward-pass size (0: one pass)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     family = envs.family("schedrl/JobShop-v0")
-    policies = {0: load(args.checkpoint, device=args.device)}
-    policies |= {k: load(args.checkpoint, samples=k, seed=0, device=args.device) for k in args.samples}
+    options = {"device": args.device, "forward_nodes": args.forward_nodes}
+    policies = {0: load(args.checkpoint, **options)}
+    policies |= {k: load(args.checkpoint, samples=k, seed=0, **options) for k in args.samples}
     print(f"{'instance':>9} {'size':>7} {'method':>8} {'seconds':>9} {'vs greedy':>9} {'gap to UB %':>11}", flush=True)
     for group in args.groups:
         for instance in load_group(group)[: args.per_group]:

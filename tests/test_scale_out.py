@@ -66,6 +66,16 @@ def test_optuna_sweep_of_four_trials_on_joblib_then_resumed(tmp_path: Path) -> N
     assert (tmp_path / "sweep.png").stat().st_size > 10_000
 
 
+def test_a_failing_trial_is_recorded_and_the_study_goes_on(tmp_path: Path) -> None:
+    run_train("-m", "hparams_search=jssp_optuna", "hydra.sweeper.n_trials=2", "agent.n_envs=choice(0)",
+              f"hydra.sweep.dir={tmp_path}", *TINY)  # fmt: skip
+    import optuna
+
+    study = optuna.load_study(study_name="jssp_optuna", storage=f"sqlite:///{tmp_path}/optuna.db")
+    assert [trial.state.name for trial in study.trials] == ["FAIL", "FAIL"]
+    assert "best_value" not in yaml.safe_load((tmp_path / "optimization_results.yaml").read_text())
+
+
 @pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
 def test_multirun_of_two_seeds_on_a_launcher(tmp_path: Path, launcher: str) -> None:
     run_train("-m", f"launcher={launcher}", "seed=0,1", f"hydra.sweep.dir={tmp_path}", "total_timesteps=128",

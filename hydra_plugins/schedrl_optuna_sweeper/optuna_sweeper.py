@@ -62,6 +62,10 @@ def search_space(params: Mapping[str, str], arguments: Sequence[str]) -> tuple[d
     return space, fixed
 
 
+def _finished(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)))
+
+
 class OptunaSweeper(Sweeper):
     def __init__(
         self,
@@ -101,10 +105,9 @@ class OptunaSweeper(Sweeper):
         job = len(study.trials)  # a resumed study numbers its new jobs after the earlier ones
         # Offset by the trials so far: a resumed study must not re-draw its first random points.
         study.sampler = SAMPLERS[self.sampler](seed=None if self.seed is None else self.seed + job)
-        finished = sum(trial.state in (TrialState.COMPLETE, TrialState.FAIL) for trial in study.trials)
-        log.info(f"Optuna study {self.study_name!r}: {finished} finished trials, running {self.n_trials - finished}")
-        while finished < self.n_trials:
-            trials = [study.ask(space) for _ in range(min(self.n_jobs, self.n_trials - finished))]
+        log.info(f"Optuna study {self.study_name!r} in {self.storage}: {job} trials so far, {self.n_trials} wanted")
+        while (missing := self.n_trials - _finished(study)) > 0:  # recounted: other sweepers may share the storage
+            trials = [study.ask(space) for _ in range(min(self.n_jobs, missing))]
             batch = [tuple(fixed + [f"{key}={value}" for key, value in t.params.items()]) for t in trials]
             self.validate_batch_is_legal(batch)
             returns = self.launcher.launch(batch, initial_job_idx=job)
@@ -115,7 +118,6 @@ class OptunaSweeper(Sweeper):
                     log.warning(f"trial {trial.number} failed: {result._return_value!r}")
                     study.tell(trial, state=TrialState.FAIL)
             job += len(batch)
-            finished += len(batch)
         self._write_results(study)
 
     def _write_results(self, study: optuna.Study) -> None:
