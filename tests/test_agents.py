@@ -98,6 +98,18 @@ def test_sampling_is_seeded_and_valid() -> None:
     validate_schedule(instance, greedy.solution["start_times"], greedy.objective)
 
 
+def test_forward_passes_in_chunks_sample_the_same_schedules() -> None:
+    torch.manual_seed(0)
+    network = GraphPolicyNetwork(NETWORK)
+    instance = load_benchmark("la01")  # 50 nodes: chunks of 3 graphs with forward_nodes=150
+
+    def makespans(forward_nodes: int) -> list[int]:
+        policy = LearnedPolicy(network, "schedrl/JobShop-v0", {}, forward_nodes=forward_nodes)
+        return [info["makespan"] for info in policy.rollouts([instance] * 8, greedy=False, seed=2)]
+
+    assert makespans(150) == makespans(0)
+
+
 def test_short_training_improves_the_policy(tmp_path: Path) -> None:
     """A real learning signal: PPO on one small instance beats its untrained start."""
     cfg = train_config(
