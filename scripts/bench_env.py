@@ -113,7 +113,7 @@ def schedrl_batched_episodes(instance: JobShopInstance, batch: int) -> Episode:
         steps = 0
         while not engine.done.all():
             steps += int((~engine.done).sum())
-            engine.step((rng.random((batch, engine.N)) * engine.action_masks()).argmax(axis=1))
+            engine.step((rng.random((batch, engine.N), dtype=np.float32) * engine.action_masks()).argmax(axis=1))
         return steps
 
     return episodes

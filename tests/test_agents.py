@@ -96,6 +96,7 @@ def test_sampling_is_seeded_and_valid() -> None:
     validate_schedule(instance, results[0].solution["start_times"], results[0].objective)
     greedy = LearnedPolicy(network, "schedrl/JobShop-v0", {}).solve(instance)
     validate_schedule(instance, greedy.solution["start_times"], greedy.objective)
+    assert results[0].objective <= greedy.objective  # the greedy schedule is among the candidates
 
 
 def test_forward_passes_in_chunks_sample_the_same_schedules() -> None:

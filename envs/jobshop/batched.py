@@ -46,6 +46,7 @@ class BatchedJobShop:
         self.features = self.arrays["node_features"]
         self.positions = np.arange(num_machines)
         self.mask = np.zeros((num_envs, self.N), dtype=bool)
+        self.eligible = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))  # (rows, nodes) in the mask
         self.conjunctive = num_jobs * (num_machines - 1)
         B, n, m, N = num_envs, num_jobs, num_machines, self.N
 
@@ -189,10 +190,15 @@ class BatchedJobShop:
             self._apply(single, self.next_node[single, jobs])
 
     def _sync(self) -> None:
-        self.mask.fill(False)
+        """Mask and eligibility feature move only between the old and new candidates (B x n, not B x N)."""
+        old_rows, old_nodes = self.eligible
+        self.mask[old_rows, old_nodes] = False
+        self.features[old_rows, old_nodes, _ELIGIBLE] = 0.0
         rows, jobs = np.nonzero(self.candidates)
-        self.mask[rows, self.next_node[rows, jobs]] = True
-        self.features[:, :, _ELIGIBLE] = self.mask
+        nodes = self.next_node[rows, jobs]
+        self.mask[rows, nodes] = True
+        self.features[rows, nodes, _ELIGIBLE] = 1.0
+        self.eligible = (rows, nodes)
         g = self.arrays["global_features"]
         g[:, 0] = self.makespan_lb * self.inverse
         g[:, 1] = self.scheduled / self.N
@@ -213,7 +219,8 @@ class BatchedJobShop:
             self._apply(rows, chosen)
         self._forced()
         self._sync()
-        infos = [self._final_info(int(b)) if self.done[b] else {} for b in rows]
+        done = self.done
+        infos = [self._final_info(int(b)) if done[b] else {} for b in rows]
         return self.observation(), self.rewards.copy(), self.done.copy(), infos
 
     def _final_info(self, row: int) -> dict[str, Any]:
