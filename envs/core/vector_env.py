@@ -81,12 +81,14 @@ class BatchedVectorEnv(VectorEnv):
     def step(
         self, actions: np.ndarray
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        running = np.flatnonzero(~self.engine.done)  # every row, unless an instance had only forced moves
         observations, rewards, done, finals = self.engine.step(np.asarray(actions).reshape(self.num_envs))
         infos: dict[str, Any] = {}
-        ended = np.flatnonzero(done)
-        for row in ended:
-            final_obs = {key: value[row] for key, value in observations.items()}
-            infos = self._add_info(infos, {"final_obs": final_obs, "final_info": finals[row]}, int(row))
+        ended = running[done[running]]
+        for row, final in zip(running, finals, strict=True):
+            if done[row]:
+                final_obs = {key: value[row] for key, value in observations.items()}
+                infos = self._add_info(infos, {"final_obs": final_obs, "final_info": final}, int(row))
         if ended.size:
             self.engine.reset_rows(ended, self.sample(self.np_random, ended.size))
             observations = self.engine.observation()
