@@ -53,12 +53,13 @@ def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
     solvers: dict[str, Solver] = {}
     for reference in cfg.checkpoints:
         label = checkpoint_label(str(reference))
+        greedy = agents.load(str(reference), seed=int(cfg.seed), device=cfg.device, name=label)  # read once
+        if greedy.env_id != env_id:
+            raise ConfigError(f"checkpoint {reference!r} was trained on {greedy.env_id}, not env_id={env_id}")
         for samples in [0, *cfg.samples]:
-            policy = agents.load(
-                str(reference), samples=int(samples), seed=int(cfg.seed), device=cfg.device, name=label
+            policy = agents.LearnedPolicy(
+                greedy.network, greedy.env_id, greedy.env_kwargs, name=label, samples=int(samples), seed=int(cfg.seed)
             )
-            if policy.env_id != env_id:
-                raise ConfigError(f"checkpoint {reference!r} was trained on {policy.env_id}, not env_id={env_id}")
             solvers[policy.name] = policy
     return solvers
 

@@ -62,25 +62,24 @@ def _write_json(path: Path, content: dict[str, Any]) -> None:
     path.write_text(json.dumps(content, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def record_start(run_dir: Path, config: dict[str, Any]) -> None:
-    """A fresh run: its resolved config and where it ran."""
+def provenance() -> dict[str, Any]:
+    """The code a run uses: recorded in run_info.json and in every checkpoint's metadata."""
+    return {"versions": versions(), "git_commit": git_commit()}
+
+
+def record_start(run_dir: Path, config: dict[str, Any], code: dict[str, Any]) -> None:
+    """A fresh run: its resolved config, where it ran and with which code (`provenance()`)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    info = {
-        "started": _now(),
-        "command": sys.argv,
-        "host": platform.node(),
-        "git_commit": git_commit(),
-        "versions": versions(),
-        "resumes": [],
-    }
+    info = {"started": _now(), "command": sys.argv, "host": platform.node(), **code, "resumes": []}
     _write_json(run_dir / RUN_INFO, info)
 
 
-def record_resume(run_dir: Path, step: int) -> None:
+def record_resume(run_dir: Path, step: int, code: dict[str, Any]) -> None:
     """A resumed run appends when, from which step and with which code it went on."""
     info = json.loads((run_dir / RUN_INFO).read_text(encoding="utf-8"))
-    info["resumes"].append({"started": _now(), "from_step": step, "command": sys.argv, "git_commit": git_commit()})
+    resume = {"started": _now(), "from_step": step, "command": sys.argv, "git_commit": code["git_commit"]}
+    info["resumes"].append(resume)
     _write_json(run_dir / RUN_INFO, info)
 
 

@@ -27,7 +27,7 @@ from agents.callbacks import (
     WallClockLimit,
 )
 from agents.checkpoint import GAP_KEY, METADATA, TRAINER
-from agents.run_record import git_commit, record_result, record_resume, record_start, versions
+from agents.run_record import provenance, record_result, record_resume, record_start
 from agents.sb3_policy import GraphActorCriticPolicy
 from envs.core.errors import ConfigError
 from envs.core.rollout import rollout
@@ -101,6 +101,13 @@ def make_vec_env(
 
         return make
 
+    if kind == "batched":
+        if envs.family(env_id).batched_engine is None or pool:
+            raise ConfigError(f"agent.vec_env=batched: {env_id} has no batched engine for this env config")
+        vector_env = gym.make_vec(env_id, n_envs, vectorization_mode="vector_entry_point", **env_kwargs)
+        batched = BatchedVecEnv(cast(BatchedVectorEnv, vector_env))
+        batched.seed(seed)
+        return batched
     factories = [factory(rank) for rank in range(n_envs)]
     if kind == "subproc":
         return SubprocVecEnv(factories, start_method="fork")
@@ -207,21 +214,16 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
     pool = family.load_instances(env_cfg["train_instances"]) if env_cfg.get("train_instances") else None
     # With a list, the observation envelope must fit every instance of it.
     train_kwargs = {**env_kwargs, **family.fit_kwargs(pool), "instance": pool[0]} if pool else env_kwargs
-    if agent["vec_env"] == "batched":
-        if family.batched_engine is None or pool:
-            raise ConfigError(f"agent.vec_env=batched: {env_id} has no batched engine for this env config")
-        vector_env = gym.make_vec(env_id, agent["n_envs"], vectorization_mode="vector_entry_point", **env_kwargs)
-        vec_env: VecEnv = BatchedVecEnv(cast(BatchedVectorEnv, vector_env))
-    else:
-        vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)
+    vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)
+    code = provenance()
     try:
         if resume:
             model, best_gap = resume_model(run_dir, cfg, vec_env)
-            record_resume(run_dir, model.num_timesteps)
+            record_resume(run_dir, model.num_timesteps, code)
         else:
             network = network_options(cfg["network"], vec_env.observation_space)
             model, best_gap = build_model(cfg, vec_env, network), float("inf")
-            record_start(run_dir, cfg)
+            record_start(run_dir, cfg, code)
     except BaseException:
         vec_env.close()
         raise
@@ -230,8 +232,7 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
     metadata = {
         "env_id": env_id,
         "env_kwargs": env_kwargs,  # an instance given at inference replaces the training distribution
-        "versions": versions(),
-        "git_commit": git_commit(),
+        **code,
         "seed": cfg["seed"],
         "baseline": {"best_rule": baseline.name, "mean_objective": baseline.mean_objective},
     }

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, cast
+from typing import Any
 
-import gymnasium as gym
 from stable_baselines3.common.vec_env import VecEnv
 
 import envs  # noqa: F401 (registers the envs)
-from agents.batched_vec_env import BatchedVecEnv
 from agents.training import build_model, make_vec_env, network_options
-from envs.core.vector_env import BatchedVectorEnv
 
 AGENT = {
     "learning_rate": 3e-4, "batch_size": 256, "n_epochs": 4, "gamma": 1.0, "gae_lambda": 0.95,
@@ -29,11 +26,7 @@ AGENT = {
 def make_model(jobs: int, machines: int, n_envs: int, mode: str, rollout: int, device: str) -> tuple[Any, VecEnv]:
     """A MaskablePPO model with the GIN 3x64 policy, and its vec env (to close)."""
     kwargs = {"generator": {"num_jobs": jobs, "num_machines": machines}}
-    if mode == "batched":
-        vector_env = gym.make_vec("schedrl/JobShop-v0", n_envs, vectorization_mode="vector_entry_point", **kwargs)
-        vec_env: VecEnv = BatchedVecEnv(cast(BatchedVectorEnv, vector_env))
-    else:
-        vec_env = make_vec_env("schedrl/JobShop-v0", kwargs, n_envs, mode, seed=0)
+    vec_env = make_vec_env("schedrl/JobShop-v0", kwargs, n_envs, mode, seed=0)
     agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
     network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
     return build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network), vec_env

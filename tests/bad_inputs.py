@@ -84,16 +84,19 @@ def _cli(script: str, *overrides: str) -> Callable[[], object]:
     return trigger
 
 
+def _tiny_config(**agent: object) -> dict[str, object]:
+    return {
+        "agent": {**PPO, **agent},
+        "env": {"id": "schedrl/JobShop-v0", "validation": {"kind": "benchmark", "names": ["ft06"]}},
+        "total_timesteps": 8, "eval_every": 8, "seed": 0,
+    }  # fmt: skip
+
+
 def _train(**agent: object) -> Callable[[], object]:
     def trigger() -> object:
         from agents.training import train
 
-        config = {
-            "agent": {**PPO, **agent},
-            "env": {"id": "schedrl/JobShop-v0", "validation": {"kind": "benchmark", "names": ["ft06"]}},
-            "total_timesteps": 8, "eval_every": 8, "seed": 0,
-        }  # fmt: skip
-        return train(config, Path(tempfile.mkdtemp(prefix="schedrl-bad-")))
+        return train(_tiny_config(**agent), Path(tempfile.mkdtemp(prefix="schedrl-bad-")))
 
     return trigger
 
@@ -113,11 +116,7 @@ def _resume(*overrides: str, with_config: bool) -> Callable[[], object]:
 def _resume_before_first_checkpoint() -> object:
     from agents.training import train
 
-    config = {
-        "agent": PPO, "env": {"id": "schedrl/JobShop-v0", "validation": {"kind": "benchmark", "names": ["ft06"]}},
-        "total_timesteps": 8, "eval_every": 8, "seed": 0,
-    }  # fmt: skip
-    return train(config, Path(tempfile.mkdtemp(prefix="schedrl-bad-")), resume=True)
+    return train(_tiny_config(), Path(tempfile.mkdtemp(prefix="schedrl-bad-")), resume=True)
 
 
 def _checkpoint(damage: str) -> Callable[[], object]:
