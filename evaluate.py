@@ -20,14 +20,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-import envs
-from envs.core.errors import ConfigError, user_errors_exit
-from envs.core.family import pick
-from envs.core.overrides import unknown_override
-from envs.core.solver import Solver
-from envs.evaluation.harness import EvaluationPlan, run_evaluation
-from envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
-from envs.evaluation.store import ResultRow, ResultStore
+from schedrl import envs
+from schedrl.errors import ConfigError, user_errors_exit
+from schedrl.envs.core.family import pick
+from schedrl.envs.core.overrides import unknown_override
+from schedrl.envs.core.solver import Solver
+from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
+from schedrl.envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
+from schedrl.envs.evaluation.store import ResultRow, ResultStore
 
 
 def as_dict(node: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def checkpoint_label(reference: str) -> str:
 def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
     """Trained policies, greedy and with each sample count, as whole-instance solvers:
     each runs on an env with the dynamics it was trained on."""
-    import agents
+    from schedrl import agents
 
     solvers: dict[str, Solver] = {}
     for reference in cfg.checkpoints:

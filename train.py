@@ -23,10 +23,10 @@ from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
 
-from agents.run_record import resume_config
-from agents.training import train
-from envs.core.errors import user_errors_exit
-from envs.core.overrides import unknown_override
+from schedrl.agents.run_record import resume_config
+from schedrl.agents.training import train
+from schedrl.errors import user_errors_exit
+from schedrl.envs.core.overrides import unknown_override
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")

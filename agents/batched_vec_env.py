@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
 
-from envs.core.vector_env import BatchedVectorEnv
+from schedrl.envs.core.vector_env import BatchedVectorEnv
 
 
 class BatchedVecEnv(VecEnv):

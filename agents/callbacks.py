@@ -15,11 +15,11 @@ import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
-from agents.checkpoint import GAP_KEY, save_checkpoint
-from agents.inference import LearnedPolicy
-from agents.sb3_policy import GraphActorCriticPolicy
-from envs.core.errors import SchedRLError
-from networks import GraphPolicyNetwork
+from schedrl.agents.checkpoint import GAP_KEY, save_checkpoint
+from schedrl.agents.inference import LearnedPolicy
+from schedrl.agents.sb3_policy import GraphActorCriticPolicy
+from schedrl.errors import SchedRLError
+from schedrl.networks import GraphPolicyNetwork
 
 
 class ObjectiveLogger(BaseCallback):

@@ -14,12 +14,12 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-import envs
-from agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint
-from envs.core.errors import ConfigError, UnknownNameError
-from envs.core.graph_env import GraphSchedulingEnv
-from envs.core.solver import SolverResult
-from networks import GraphPolicyNetwork
+from schedrl import envs
+from schedrl.agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint
+from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.envs.core.graph_env import GraphSchedulingEnv
+from schedrl.envs.core.solver import SolverResult
+from schedrl.networks import GraphPolicyNetwork
 
 ZOO = Path(__file__).resolve().parent / "zoo"
 # Nodes per forward pass on CPU when sampling many episodes: larger batches fall out of

@@ -9,7 +9,7 @@ from typing import Any
 
 from stable_baselines3.common.logger import CSVOutputFormat, KVWriter, Logger, make_output_format
 
-from envs.core.errors import ConfigError
+from schedrl.errors import ConfigError
 
 OUTPUTS = ("stdout", "csv", "tensorboard", "wandb")
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import yaml
 
-from envs.core.errors import ConfigError
+from schedrl.errors import ConfigError
 
 CONFIG, RUN_INFO, RESULT = "config.yaml", "run_info.json", "result.json"
 

@@ -16,7 +16,7 @@ from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
 
-from networks import GraphPolicyNetwork, NetworkConfig
+from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
 
 class ObservationPassThrough(BaseFeaturesExtractor):

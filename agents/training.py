@@ -16,9 +16,9 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
-import envs
-from agents.batched_vec_env import BatchedVecEnv
-from agents.callbacks import (
+from schedrl import envs
+from schedrl.agents.batched_vec_env import BatchedVecEnv
+from schedrl.agents.callbacks import (
     DivergenceGuard,
     ObjectiveLogger,
     ResourceMonitor,
@@ -26,12 +26,12 @@ from agents.callbacks import (
     ValidationCallback,
     WallClockLimit,
 )
-from agents.checkpoint import GAP_KEY, METADATA, TRAINER
-from agents.run_record import provenance, record_result, record_resume, record_start
-from agents.sb3_policy import GraphActorCriticPolicy
-from envs.core.errors import ConfigError
-from envs.core.rollout import rollout
-from envs.core.vector_env import BatchedVectorEnv
+from schedrl.agents.checkpoint import GAP_KEY, METADATA, TRAINER
+from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
+from schedrl.agents.sb3_policy import GraphActorCriticPolicy
+from schedrl.errors import ConfigError
+from schedrl.envs.core.rollout import rollout
+from schedrl.envs.core.vector_env import BatchedVectorEnv
 
 VEC_ENVS = ("dummy", "subproc", "batched")
 
@@ -196,7 +196,7 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
 def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingResult:
     """`cfg` is the resolved train config (see configs/train.yaml); with `resume`, the run
     in `run_dir` goes on from its last checkpoint to `total_timesteps`, logs continued."""
-    from agents.log_outputs import configure_logger
+    from schedrl.agents.log_outputs import configure_logger
 
     agent, env_cfg = cfg["agent"], cfg["env"]
     check_training_config(agent)

@@ -1,10 +1,10 @@
 """schedrl environments. Importing this package registers every family with Gymnasium:
 
-import envs, gymnasium
+import gymnasium, schedrl
 env = gymnasium.make("schedrl/JobShop-v0", instance="ta01")
 """
 
-from envs.core.errors import (
+from schedrl.errors import (
     ConfigError,
     EnvelopeError,
     IllegalActionError,
@@ -13,10 +13,10 @@ from envs.core.errors import (
     SchedRLError,
     UnknownNameError,
 )
-from envs.core.family import ProblemFamily, baselines, env_ids, family, register_family
-from envs.core.policy import Policy, RandomPolicy
-from envs.core.rollout import Episode, rollout
-from envs.jobshop import JOB_SHOP
+from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, register_family
+from schedrl.envs.core.policy import Policy, RandomPolicy
+from schedrl.envs.core.rollout import Episode, rollout
+from schedrl.envs.jobshop import JOB_SHOP
 
 register_family(JOB_SHOP)
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from envs.core.errors import ConfigError, UnknownNameError
-from networks.graph_batch import GraphBatch
+from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.networks.graph_batch import GraphBatch
 
 
 def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, final_activation: bool = False) -> nn.Sequential:

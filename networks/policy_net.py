@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from networks.encoders import build_encoder, mlp
-from networks.graph_batch import GraphBatch
+from schedrl.networks.encoders import build_encoder, mlp
+from schedrl.networks.graph_batch import GraphBatch
 
 
 @dataclass(frozen=True)

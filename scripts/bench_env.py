@@ -67,11 +67,11 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 
-import envs
-from envs.jobshop import JobShopEnv, JobShopInstance, load_benchmark
-from envs.jobshop.batched import BatchedJobShop
-from envs.jobshop.dynamics import DYNAMICS
-from envs.jobshop.parser import format_standard
+from schedrl import envs
+from schedrl.envs.jobshop import JobShopEnv, JobShopInstance, load_benchmark
+from schedrl.envs.jobshop.batched import BatchedJobShop
+from schedrl.envs.jobshop.dynamics import DYNAMICS
+from schedrl.envs.jobshop.parser import format_standard
 
 SEED = 0
 INSTALL_HINT = "bash scripts/setup.sh dev,wandb,bench"

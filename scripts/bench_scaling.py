@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from envs.jobshop import JobShopEnv, JobShopGenerator
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator
 
 DEFAULT_SIZES = ["6x6", "10x10", "15x15", "20x20", "30x20", "50x20", "100x20"]
 

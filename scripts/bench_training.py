@@ -14,8 +14,8 @@ from typing import Any
 
 from stable_baselines3.common.vec_env import VecEnv
 
-import envs  # noqa: F401 (registers the envs)
-from agents.training import build_model, make_vec_env, network_options
+from schedrl import envs  # noqa: F401 (registers the envs)
+from schedrl.agents.training import build_model, make_vec_env, network_options
 
 AGENT = {
     "learning_rate": 3e-4, "batch_size": 256, "n_epochs": 4, "gamma": 1.0, "gae_lambda": 0.95,

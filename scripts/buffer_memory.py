@@ -14,7 +14,7 @@ import argparse
 
 from sb3_contrib.common.maskable.buffers import MaskableDictRolloutBuffer
 
-from envs.jobshop import JobShopEnv, JobShopGenerator
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator
 
 
 def buffer_bytes(jobs: int, machines: int, n_steps: int, n_envs: int) -> tuple[int, int, int]:

@@ -43,7 +43,7 @@ def _file(text: str | bytes, name: str = "bad.txt") -> Path:
 
 def _parse(text: str | bytes) -> Callable[[], object]:
     def trigger() -> object:
-        from envs.jobshop import read_instance
+        from schedrl.envs.jobshop import read_instance
 
         return read_instance(_file(text))
 
@@ -54,7 +54,7 @@ def _env(**kwargs: object) -> Callable[[], object]:
     def trigger() -> object:
         import gymnasium as gym
 
-        import envs  # noqa: F401
+        from schedrl import envs  # noqa: F401
 
         return gym.make(kwargs.pop("env_id", "schedrl/JobShop-v0"), **kwargs)
 
@@ -63,7 +63,7 @@ def _env(**kwargs: object) -> Callable[[], object]:
 
 def _step(action: object, finish: bool = False) -> Callable[[], object]:
     def trigger() -> object:
-        from envs.jobshop import JobShopEnv
+        from schedrl.envs.jobshop import JobShopEnv
 
         env = JobShopEnv("ft06")
         env.reset(seed=0)
@@ -94,7 +94,7 @@ def _tiny_config(**agent: object) -> dict[str, object]:
 
 def _train(**agent: object) -> Callable[[], object]:
     def trigger() -> object:
-        from agents.training import train
+        from schedrl.agents.training import train
 
         return train(_tiny_config(**agent), Path(tempfile.mkdtemp(prefix="schedrl-bad-")))
 
@@ -114,16 +114,16 @@ def _resume(*overrides: str, with_config: bool) -> Callable[[], object]:
 
 
 def _resume_before_first_checkpoint() -> object:
-    from agents.training import train
+    from schedrl.agents.training import train
 
     return train(_tiny_config(), Path(tempfile.mkdtemp(prefix="schedrl-bad-")), resume=True)
 
 
 def _checkpoint(damage: str) -> Callable[[], object]:
     def trigger() -> object:
-        import agents
-        from agents.checkpoint import save_checkpoint
-        from networks import GraphPolicyNetwork, NetworkConfig
+        from schedrl import agents
+        from schedrl.agents.checkpoint import save_checkpoint
+        from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
         folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-")) / "ckpt"
         save_checkpoint(
@@ -153,8 +153,8 @@ def _diverged() -> object:
     import torch
     from stable_baselines3.common.logger import configure
 
-    from agents.callbacks import DivergenceGuard
-    from agents.training import build_model, make_vec_env, network_options
+    from schedrl.agents.callbacks import DivergenceGuard
+    from schedrl.agents.training import build_model, make_vec_env, network_options
 
     vec_env = make_vec_env("schedrl/JobShop-v0", {"instance": "ft06"}, 1, "dummy", 0)
     network = network_options({"hidden": 8, "layers": 1}, vec_env.observation_space)
@@ -168,9 +168,9 @@ def _diverged() -> object:
 
 
 def catalogue() -> list[BadInput]:
-    from agents.callbacks import TrainingDivergedError
-    from agents.checkpoint import CheckpointError
-    from envs.core.errors import (
+    from schedrl.agents.callbacks import TrainingDivergedError
+    from schedrl.agents.checkpoint import CheckpointError
+    from schedrl.errors import (
         ConfigError,
         EnvelopeError,
         IllegalActionError,
@@ -191,7 +191,7 @@ def catalogue() -> list[BadInput]:
         BadInput("instance file", "extra data after the jobs", _parse("1 1\n0 5\n0 5\n"), InstanceFormatError, r"line 3: unexpected extra data"),
         BadInput("instance file", "Taillard file with 0-based machines", _parse("Times\n1 2\n5 7\nMachines\n0 1\n"), InstanceFormatError, r"line 5: machines row 0: Taillard machine ids are 1-based"),
         BadInput("instance file", "binary file", _parse(b"\xff\xfe\x00"), InstanceFormatError, r"not a text file"),
-        BadInput("instance file", "missing file", lambda: __import__("envs.jobshop", fromlist=["read_instance"]).read_instance("/no/such/file"), InstanceFormatError, r"/no/such/file: no such file"),
+        BadInput("instance file", "missing file", lambda: __import__("schedrl.envs.jobshop", fromlist=["read_instance"]).read_instance("/no/such/file"), InstanceFormatError, r"/no/such/file: no such file"),
         BadInput("env", "unknown instance name", _env(instance="ta001"), UnknownNameError, r"unknown job-shop instance .*'ta001'\. Did you mean 'ta01'"),
         BadInput("env", "unknown dynamics", _env(dynamics="nondelay"), UnknownNameError, r"unknown job-shop dynamics 'nondelay'\. Did you mean 'non_delay'"),
         BadInput("env", "generator size range reversed", _env(generator={"num_jobs": [9, 3]}), ConfigError, r"num_jobs: need 1 <= low <= high"),

@@ -13,7 +13,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, settings
 
-from envs.jobshop.dynamics import DYNAMICS
+from schedrl.envs.jobshop.dynamics import DYNAMICS
 
 torch.set_num_threads(1)
 

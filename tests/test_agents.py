@@ -14,15 +14,15 @@ import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-import agents
-import envs
-from agents.checkpoint import WEIGHTS, read_checkpoint, save_checkpoint
-from agents.inference import LearnedPolicy
-from agents.sb3_policy import GraphActorCriticPolicy
-from agents.training import train
-from envs.jobshop import JobShopEnv, load_benchmark
-from envs.jobshop.validate import validate_schedule
-from networks import GraphPolicyNetwork, NetworkConfig
+from schedrl import agents
+from schedrl import envs
+from schedrl.agents.checkpoint import WEIGHTS, read_checkpoint, save_checkpoint
+from schedrl.agents.inference import LearnedPolicy
+from schedrl.agents.sb3_policy import GraphActorCriticPolicy
+from schedrl.agents.training import train
+from schedrl.envs.jobshop import JobShopEnv, load_benchmark
+from schedrl.envs.jobshop.validate import validate_schedule
+from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 NETWORK = NetworkConfig(encoder="gin", edge_features=1, global_features=3, hidden=16, layers=2, head_hidden=16)
@@ -161,7 +161,7 @@ def test_train_script_runs_end_to_end(tmp_path: Path) -> None:
 
 
 def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import agents.checkpoint as checkpoint_module
+    import schedrl.agents.checkpoint as checkpoint_module
 
     network = GraphPolicyNetwork(NETWORK)
     metadata = {"env_id": "schedrl/JobShop-v0"}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from envs.jobshop import JobShopGenerator, load_benchmark
-from envs.jobshop.parser import format_standard
-from envs.jobshop.validate import validate_schedule
+from schedrl.envs.jobshop import JobShopGenerator, load_benchmark
+from schedrl.envs.jobshop.parser import format_standard
+from schedrl.envs.jobshop.validate import validate_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,8 +99,8 @@ def test_unknown_names_fail_with_suggestions(tmp_path: Path, override: str, mess
 def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
     import torch
 
-    from agents.checkpoint import save_checkpoint
-    from networks import GraphPolicyNetwork, NetworkConfig
+    from schedrl.agents.checkpoint import save_checkpoint
+    from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
     torch.manual_seed(0)
     network = GraphPolicyNetwork(NetworkConfig(edge_features=1, global_features=3, hidden=16, layers=2))
@@ -121,8 +121,8 @@ def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
 
 
 def test_store_reports_write_failures_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import envs
-    from envs.evaluation.store import ResultRow, ResultStore
+    from schedrl import envs
+    from schedrl.envs.evaluation.store import ResultRow, ResultStore
 
     store = ResultStore(tmp_path / "eval", "makespan")
 

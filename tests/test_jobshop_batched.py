@@ -6,10 +6,10 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-import envs
-from envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
-from envs.jobshop.batched import BatchedJobShop
-from envs.jobshop.validate import validate_schedule
+from schedrl import envs
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
+from schedrl.envs.jobshop.batched import BatchedJobShop
+from schedrl.envs.jobshop.validate import validate_schedule
 
 
 @pytest.mark.parametrize("reward", ["dense", "sparse"])
@@ -55,7 +55,7 @@ def test_batched_rejects_illegal_actions_and_wrong_sizes() -> None:
 
 
 def test_batched_vec_env_resets_finished_episodes_and_reports_them() -> None:
-    from agents.batched_vec_env import BatchedVecEnv
+    from schedrl.agents.batched_vec_env import BatchedVecEnv
 
     vector_env = gym.make_vec("schedrl/JobShop-v0", 8, generator={"num_jobs": 5, "num_machines": 4})
     vec_env = BatchedVecEnv(vector_env)
@@ -79,7 +79,7 @@ def test_batched_vec_env_resets_finished_episodes_and_reports_them() -> None:
 
 
 def test_batched_engine_refuses_configs_it_does_not_implement() -> None:
-    from envs.jobshop.batched import batched_engine
+    from schedrl.envs.jobshop.batched import batched_engine
 
     with pytest.raises(envs.ConfigError, match=r"non_delay scheme .* got dynamics='insertion'"):
         batched_engine(4, {"dynamics": "insertion"})

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from envs.core.errors import ConfigError
-from envs.core.solver import SolverResult
-from envs.jobshop.benchmarks import load_benchmark
-from envs.jobshop.cpsat import CPSatSolver
-from envs.jobshop.validate import validate_schedule
+from schedrl.errors import ConfigError
+from schedrl.envs.core.solver import SolverResult
+from schedrl.envs.jobshop.benchmarks import load_benchmark
+from schedrl.envs.jobshop.cpsat import CPSatSolver
+from schedrl.envs.jobshop.validate import validate_schedule
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
-import envs
-from envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
-from envs.jobshop.env import NODE_FEATURES
-from envs.jobshop.validate import validate_schedule
+from schedrl import envs
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
+from schedrl.envs.jobshop.env import NODE_FEATURES
+from schedrl.envs.jobshop.validate import validate_schedule
 
 F = {name: index for index, name in enumerate(NODE_FEATURES)}
 
@@ -237,7 +237,7 @@ def test_render_returns_gantt_image() -> None:
 
 def test_zero_durations_schedule_validly(dynamics: str) -> None:
     # orb07 has a zero-duration operation; an all-zero instance is legal input too.
-    from envs.jobshop import JobShopInstance
+    from schedrl.envs.jobshop import JobShopInstance
 
     for durations in ([[0, 0], [0, 0]], [[3, 0], [0, 2]]):
         instance = JobShopInstance("zeros", machines=np.array([[0, 1], [1, 0]]), durations=np.array(durations))

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import envs
-from envs.jobshop import JobShopGenerator, benchmark_groups, benchmark_names, load_benchmark, load_group
-from envs.jobshop.benchmarks import as_instance
-from envs.jobshop.instance_sets import load_instance_set
-from envs.jobshop.parser import format_standard, parse_instance, read_instance
+from schedrl import envs
+from schedrl.envs.jobshop import JobShopGenerator, benchmark_groups, benchmark_names, load_benchmark, load_group
+from schedrl.envs.jobshop.benchmarks import as_instance
+from schedrl.envs.jobshop.instance_sets import load_instance_set
+from schedrl.envs.jobshop.parser import format_standard, parse_instance, read_instance
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envs.core.errors import InvalidScheduleError
-from envs.jobshop.benchmarks import load_benchmark
-from envs.jobshop.cpsat import CPSatSolver
-from envs.jobshop.instance import JobShopInstance
-from envs.jobshop.validate import schedule_violations, validate_schedule
+from schedrl.errors import InvalidScheduleError
+from schedrl.envs.jobshop.benchmarks import load_benchmark
+from schedrl.envs.jobshop.cpsat import CPSatSolver
+from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.validate import schedule_violations, validate_schedule
 
 
 def serial_schedule(instance: JobShopInstance, job_order: list[int] | None = None) -> list[list[int]]:

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from envs.core.errors import ConfigError, UnknownNameError
-from envs.jobshop import JobShopEnv
-from envs.jobshop.env import NODE_FEATURES
-from networks import ENCODERS, GraphPolicyNetwork, NetworkConfig
-from networks.graph_batch import GraphBatch
+from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.envs.jobshop import JobShopEnv
+from schedrl.envs.jobshop.env import NODE_FEATURES
+from schedrl.networks import ENCODERS, GraphPolicyNetwork, NetworkConfig
+from schedrl.networks.graph_batch import GraphBatch
 
 
 def observations(instance: str, count: int, steps: int = 3) -> dict[str, torch.Tensor]:

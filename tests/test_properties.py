@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import envs
-from envs.core.errors import InstanceFormatError
+from schedrl import envs
+from schedrl.errors import InstanceFormatError
 
 ENV_IDS = envs.env_ids()
 PARSERS = [(env_id, name) for env_id in ENV_IDS for name in envs.family(env_id).parsers]

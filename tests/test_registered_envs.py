@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from stable_baselines3.common.env_checker import check_env
 
-import envs
-from envs.core.observation import GraphEnvelope
+from schedrl import envs
+from schedrl.envs.core.observation import GraphEnvelope
 
 ENV_IDS = envs.env_ids()
 

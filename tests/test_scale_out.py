@@ -16,7 +16,7 @@ import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from agents.training import train
+from schedrl.agents.training import train
 
 ROOT = Path(__file__).resolve().parents[1]
 # Seconds per run on 2 cores: 4x3 instances, four validation instances, tiny rollouts.

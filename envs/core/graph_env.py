@@ -10,8 +10,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.core.errors import IllegalActionError
-from envs.core.observation import GraphEnvelope, GraphObservation
+from schedrl.errors import IllegalActionError
+from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 
 
 class LegalNodeSpace(spaces.Discrete):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from gymnasium import spaces
 
-from envs.core.errors import EnvelopeError
+from schedrl.errors import EnvelopeError
 
 #: Padded edge slots hold this index and are switched off by `edge_mask`.
 PAD_INDEX = 0

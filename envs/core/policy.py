@@ -8,7 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 import gymnasium as gym
 import numpy as np
 
-from envs.core.errors import IllegalActionError
+from schedrl.errors import IllegalActionError
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.core.policy import Policy
+from schedrl.envs.core.policy import Policy
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from typing import Any
 
 import gymnasium as gym
 
-from envs.core.family import ProblemFamily
-from envs.core.policy import Policy
-from envs.core.rollout import rollout
-from envs.core.solver import Solver
-from envs.evaluation.store import ResultRow, ResultStore, safe_file_name
+from schedrl.envs.core.family import ProblemFamily
+from schedrl.envs.core.policy import Policy
+from schedrl.envs.core.rollout import rollout
+from schedrl.envs.core.solver import Solver
+from schedrl.envs.evaluation.store import ResultRow, ResultStore, safe_file_name
 
 
 @dataclass(frozen=True)

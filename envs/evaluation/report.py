@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from envs.evaluation.store import ResultRow
+from schedrl.envs.evaluation.store import ResultRow
 
 ALL = "all"
 

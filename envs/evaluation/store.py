@@ -11,7 +11,7 @@ from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from envs.core.errors import SchedRLError
+from schedrl.errors import SchedRLError
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from envs.core.errors import ConfigError, IllegalActionError
-from envs.jobshop.env import (
+from schedrl.errors import ConfigError, IllegalActionError
+from schedrl.envs.jobshop.env import (
     _COMPLETION_LB,
     _DURATION,
     _ELIGIBLE,
@@ -23,9 +23,9 @@ from envs.jobshop.env import (
     _SCHEDULED,
     envelope_for,
 )
-from envs.jobshop.generator import JobShopGenerator
-from envs.jobshop.instance import JobShopInstance
-from envs.jobshop.state import NEVER
+from schedrl.envs.jobshop.generator import JobShopGenerator
+from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.state import NEVER
 
 
 class BatchedJobShop:

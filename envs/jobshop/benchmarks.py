@@ -11,9 +11,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from envs.core.errors import UnknownNameError
-from envs.jobshop.instance import JobShopInstance
-from envs.jobshop.parser import parse_instance, read_instance
+from schedrl.errors import UnknownNameError
+from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.parser import parse_instance, read_instance
 
 _FAMILY_GROUPS = {
     "ta": "taillard",
@@ -28,7 +28,7 @@ _FAMILY_GROUPS = {
 
 
 def _data_dir() -> Path:
-    return Path(str(resources.files("envs.jobshop") / "data"))
+    return Path(str(resources.files("schedrl.envs.jobshop") / "data"))
 
 
 @cache

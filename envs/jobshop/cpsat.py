@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from envs.core.errors import ConfigError
-from envs.core.solver import SolverResult
-from envs.jobshop.instance import JobShopInstance
+from schedrl.errors import ConfigError
+from schedrl.envs.core.solver import SolverResult
+from schedrl.envs.jobshop.instance import JobShopInstance
 
 
 class CPSatSolver:

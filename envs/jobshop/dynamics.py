@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from envs.jobshop.state import JobShopState
+from schedrl.envs.jobshop.state import JobShopState
 
 
 class Dynamics(Protocol):

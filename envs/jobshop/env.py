@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from envs.core.errors import ConfigError, UnknownNameError
-from envs.core.graph_env import GraphSchedulingEnv
-from envs.core.observation import GraphEnvelope
-from envs.jobshop.benchmarks import as_instance
-from envs.jobshop.dynamics import DYNAMICS
-from envs.jobshop.generator import JobShopGenerator
-from envs.jobshop.instance import JobShopInstance
-from envs.jobshop.state import JobShopState
+from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.envs.core.graph_env import GraphSchedulingEnv
+from schedrl.envs.core.observation import GraphEnvelope
+from schedrl.envs.jobshop.benchmarks import as_instance
+from schedrl.envs.jobshop.dynamics import DYNAMICS
+from schedrl.envs.jobshop.generator import JobShopGenerator
+from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.state import JobShopState
 
 NODE_FEATURES = (
     "duration",  # / longest duration of the instance
@@ -312,6 +312,6 @@ class JobShopEnv(GraphSchedulingEnv):
     def render(self) -> np.ndarray | None:
         if self.render_mode != "rgb_array" or not hasattr(self, "state"):
             return None
-        from envs.jobshop.render import gantt_rgb
+        from schedrl.envs.jobshop.render import gantt_rgb
 
         return gantt_rgb(self.state.instance, self.state.start_times())

@@ -6,17 +6,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from envs.core.family import ProblemFamily
-from envs.core.solver import Solver
-from envs.core.vector_env import BatchedEngine, InstanceSampler
-from envs.jobshop.instance import JobShopInstance
-from envs.jobshop.instance_sets import load_instance_set
-from envs.jobshop.parser import FORMATS, parse_instance
-from envs.jobshop.rules import job_shop_baselines
+from schedrl.envs.core.family import ProblemFamily
+from schedrl.envs.core.solver import Solver
+from schedrl.envs.core.vector_env import BatchedEngine, InstanceSampler
+from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.instance_sets import load_instance_set
+from schedrl.envs.jobshop.parser import FORMATS, parse_instance
+from schedrl.envs.jobshop.rules import job_shop_baselines
 
 
 def _cpsat(**options: Any) -> Solver:
-    from envs.jobshop.cpsat import CPSatSolver  # OR-Tools loads only when a solver is asked for
+    from schedrl.envs.jobshop.cpsat import CPSatSolver  # OR-Tools loads only when a solver is asked for
 
     return CPSatSolver(**options)
 
@@ -26,19 +26,19 @@ def _solution_record(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate(instance: JobShopInstance, record: dict[str, Any]) -> None:
-    from envs.jobshop.validate import validate_schedule
+    from schedrl.envs.jobshop.validate import validate_schedule
 
     validate_schedule(instance, record["start_times"], record["makespan"])
 
 
 def _draw(instance: JobShopInstance, record: dict[str, Any], path: Path, title: str) -> None:
-    from envs.jobshop.render import save_gantt
+    from schedrl.envs.jobshop.render import save_gantt
 
     save_gantt(instance, record["start_times"], path, f"{title}: makespan {record['makespan']}")
 
 
 def _batched_engine(num_envs: int, env_kwargs: dict[str, Any]) -> tuple[BatchedEngine, InstanceSampler]:
-    from envs.jobshop.batched import batched_engine
+    from schedrl.envs.jobshop.batched import batched_engine
 
     return batched_engine(num_envs, env_kwargs)
 
@@ -65,7 +65,7 @@ def _proven_optimal(instance: JobShopInstance, makespan: float) -> bool:
 
 JOB_SHOP = ProblemFamily(
     env_id="schedrl/JobShop-v0",
-    entry_point="envs.jobshop.env:JobShopEnv",
+    entry_point="schedrl.envs.jobshop.env:JobShopEnv",
     objective="makespan",
     baselines=job_shop_baselines,
     load_instances=load_instance_set,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from envs.core.errors import ConfigError
-from envs.jobshop.instance import JobShopInstance
+from schedrl.errors import ConfigError
+from schedrl.envs.jobshop.instance import JobShopInstance
 
 SizeSpec = int | tuple[int, int] | list[int]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from envs.core.errors import InstanceFormatError
+from schedrl.errors import InstanceFormatError
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from envs.core.errors import ConfigError, UnknownNameError
-from envs.jobshop.benchmarks import resolve_names
-from envs.jobshop.generator import JobShopGenerator
-from envs.jobshop.instance import JobShopInstance
-from envs.jobshop.parser import read_instance
+from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.envs.jobshop.benchmarks import resolve_names
+from schedrl.envs.jobshop.generator import JobShopGenerator
+from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.parser import read_instance
 
 KINDS = ("benchmark", "files", "generated")
 

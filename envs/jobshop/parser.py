@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from envs.core.errors import InstanceFormatError
-from envs.jobshop.instance import JobShopInstance, find_problem
+from schedrl.errors import InstanceFormatError
+from schedrl.envs.jobshop.instance import JobShopInstance, find_problem
 
 FORMATS = ("auto", "standard", "taillard")
 

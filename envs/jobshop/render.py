@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.instance import JobShopInstance
 
 
 def gantt_figure(instance: JobShopInstance, start_times: np.ndarray | list, title: str | None = None) -> Figure:

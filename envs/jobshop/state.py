@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.instance import JobShopInstance
 
 #: Larger than any makespan; marks "no next start" in the machine timelines.
 NEVER = np.iinfo(np.int64).max // 4
