@@ -19,15 +19,15 @@ from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-
-from schedrl import envs
-from schedrl.errors import ConfigError, user_errors_exit
 from schedrl.envs.core.family import pick
 from schedrl.envs.core.overrides import unknown_override
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
 from schedrl.envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
 from schedrl.envs.evaluation.store import ResultRow, ResultStore
+
+from schedrl import envs
+from schedrl.errors import ConfigError, user_errors_exit
 
 
 def as_dict(node: Any) -> dict[str, Any]:

@@ -22,11 +22,11 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
-
 from schedrl.agents.run_record import resume_config
 from schedrl.agents.training import train
-from schedrl.errors import user_errors_exit
 from schedrl.envs.core.overrides import unknown_override
+
+from schedrl.errors import user_errors_exit
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")

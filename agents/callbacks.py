@@ -13,13 +13,13 @@ from typing import Any, cast
 
 import numpy as np
 import torch
-from stable_baselines3.common.callbacks import BaseCallback
-
 from schedrl.agents.checkpoint import GAP_KEY, save_checkpoint
 from schedrl.agents.inference import LearnedPolicy
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
-from schedrl.errors import SchedRLError
 from schedrl.networks import GraphPolicyNetwork
+from stable_baselines3.common.callbacks import BaseCallback
+
+from schedrl.errors import SchedRLError
 
 
 class ObjectiveLogger(BaseCallback):

@@ -24,9 +24,9 @@ from typing import Any
 import torch
 import yaml
 from safetensors.torch import load_file, save_file
+from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
 from schedrl.errors import SchedRLError
-from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
 FORMAT_VERSION = 1
 WEIGHTS, CONFIG, METADATA, TRAINER = "policy.safetensors", "config.yaml", "metadata.json", "ppo.zip"

@@ -13,13 +13,13 @@ from typing import Any, cast
 import gymnasium as gym
 import numpy as np
 import torch
-
-from schedrl import envs
 from schedrl.agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint
-from schedrl.errors import ConfigError, UnknownNameError
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.solver import SolverResult
 from schedrl.networks import GraphPolicyNetwork
+
+from schedrl import envs
+from schedrl.errors import ConfigError, UnknownNameError
 
 ZOO = Path(__file__).resolve().parent / "zoo"
 # Nodes per forward pass on CPU when sampling many episodes: larger batches fall out of

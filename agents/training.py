@@ -12,11 +12,6 @@ import gymnasium as gym
 import numpy as np
 import torch
 from sb3_contrib import MaskablePPO
-from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.monitor import Monitor
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
-
-from schedrl import envs
 from schedrl.agents.batched_vec_env import BatchedVecEnv
 from schedrl.agents.callbacks import (
     DivergenceGuard,
@@ -29,9 +24,14 @@ from schedrl.agents.callbacks import (
 from schedrl.agents.checkpoint import GAP_KEY, METADATA, TRAINER
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
-from schedrl.errors import ConfigError
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.core.vector_env import BatchedVectorEnv
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+
+from schedrl import envs
+from schedrl.errors import ConfigError
 
 VEC_ENVS = ("dummy", "subproc", "batched")
 

@@ -4,6 +4,11 @@ import gymnasium, schedrl
 env = gymnasium.make("schedrl/JobShop-v0", instance="ta01")
 """
 
+from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, register_family
+from schedrl.envs.core.policy import Policy, RandomPolicy
+from schedrl.envs.core.rollout import Episode, rollout
+from schedrl.envs.jobshop import JOB_SHOP
+
 from schedrl.errors import (
     ConfigError,
     EnvelopeError,
@@ -13,10 +18,6 @@ from schedrl.errors import (
     SchedRLError,
     UnknownNameError,
 )
-from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, register_family
-from schedrl.envs.core.policy import Policy, RandomPolicy
-from schedrl.envs.core.rollout import Episode, rollout
-from schedrl.envs.jobshop import JOB_SHOP
 
 register_family(JOB_SHOP)
 

@@ -13,10 +13,10 @@ import itertools
 from collections.abc import Callable
 
 import torch
+from schedrl.networks.graph_batch import GraphBatch
 from torch import nn
 
 from schedrl.errors import ConfigError, UnknownNameError
-from schedrl.networks.graph_batch import GraphBatch
 
 
 def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, final_activation: bool = False) -> nn.Sequential:

@@ -6,11 +6,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import torch
-from torch import nn
-from torch.nn import functional as F
-
 from schedrl.networks.encoders import build_encoder, mlp
 from schedrl.networks.graph_batch import GraphBatch
+from torch import nn
+from torch.nn import functional as F
 
 
 @dataclass(frozen=True)

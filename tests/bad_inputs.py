@@ -121,9 +121,10 @@ def _resume_before_first_checkpoint() -> object:
 
 def _checkpoint(damage: str) -> Callable[[], object]:
     def trigger() -> object:
-        from schedrl import agents
         from schedrl.agents.checkpoint import save_checkpoint
         from schedrl.networks import GraphPolicyNetwork, NetworkConfig
+
+        from schedrl import agents
 
         folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-")) / "ckpt"
         save_checkpoint(
@@ -151,10 +152,9 @@ def _checkpoint(damage: str) -> Callable[[], object]:
 
 def _diverged() -> object:
     import torch
-    from stable_baselines3.common.logger import configure
-
     from schedrl.agents.callbacks import DivergenceGuard
     from schedrl.agents.training import build_model, make_vec_env, network_options
+    from stable_baselines3.common.logger import configure
 
     vec_env = make_vec_env("schedrl/JobShop-v0", {"instance": "ft06"}, 1, "dummy", 0)
     network = network_options({"hidden": 8, "layers": 1}, vec_env.observation_space)
@@ -170,6 +170,7 @@ def _diverged() -> object:
 def catalogue() -> list[BadInput]:
     from schedrl.agents.callbacks import TrainingDivergedError
     from schedrl.agents.checkpoint import CheckpointError
+
     from schedrl.errors import (
         ConfigError,
         EnvelopeError,

@@ -12,7 +12,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import pytest
 import torch
 from hypothesis import HealthCheck, settings
-
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 
 torch.set_num_threads(1)

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from schedrl.envs.jobshop import JobShopGenerator, load_benchmark
 from schedrl.envs.jobshop.parser import format_standard
 from schedrl.envs.jobshop.validate import validate_schedule
@@ -98,7 +97,6 @@ def test_unknown_names_fail_with_suggestions(tmp_path: Path, override: str, mess
 
 def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
     import torch
-
     from schedrl.agents.checkpoint import save_checkpoint
     from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
@@ -121,8 +119,9 @@ def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
 
 
 def test_store_reports_write_failures_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from schedrl import envs
     from schedrl.envs.evaluation.store import ResultRow, ResultStore
+
+    from schedrl import envs
 
     store = ResultStore(tmp_path / "eval", "makespan")
 

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-
-from schedrl.errors import ConfigError
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.benchmarks import load_benchmark
 from schedrl.envs.jobshop.cpsat import CPSatSolver
 from schedrl.envs.jobshop.validate import validate_schedule
+
+from schedrl.errors import ConfigError
 
 
 @pytest.fixture(scope="module")

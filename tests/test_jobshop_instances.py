@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from schedrl import envs
 from schedrl.envs.jobshop import JobShopGenerator, benchmark_groups, benchmark_names, load_benchmark, load_group
 from schedrl.envs.jobshop.benchmarks import as_instance
 from schedrl.envs.jobshop.instance_sets import load_instance_set
 from schedrl.envs.jobshop.parser import format_standard, parse_instance, read_instance
+
+from schedrl import envs
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from schedrl.errors import ConfigError, UnknownNameError
 from schedrl.envs.jobshop import JobShopEnv
 from schedrl.envs.jobshop.env import NODE_FEATURES
 from schedrl.networks import ENCODERS, GraphPolicyNetwork, NetworkConfig
 from schedrl.networks.graph_batch import GraphBatch
+
+from schedrl.errors import ConfigError, UnknownNameError
 
 
 def observations(instance: str, count: int, steps: int = 3) -> dict[str, torch.Tensor]:

@@ -7,10 +7,10 @@ import pickle
 import gymnasium as gym
 import numpy as np
 import pytest
+from schedrl.envs.core.observation import GraphEnvelope
 from stable_baselines3.common.env_checker import check_env
 
 from schedrl import envs
-from schedrl.envs.core.observation import GraphEnvelope
 
 ENV_IDS = envs.env_ids()
 

@@ -15,7 +15,6 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
-
 from schedrl.agents.training import train
 
 ROOT = Path(__file__).resolve().parents[1]

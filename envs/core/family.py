@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import gymnasium as gym
-
-from schedrl.errors import UnknownNameError
 from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.core.vector_env import EngineFactory, vector_entry_point
+
+from schedrl.errors import UnknownNameError
 
 
 class Instance(Protocol):

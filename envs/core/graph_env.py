@@ -9,9 +9,9 @@ from typing import Any, SupportsInt
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 
 from schedrl.errors import IllegalActionError
-from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 
 
 class LegalNodeSpace(spaces.Discrete):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
-
 from schedrl.envs.core.policy import Policy
 
 

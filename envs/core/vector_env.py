@@ -16,9 +16,9 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
+from schedrl.envs.core.observation import GraphEnvelope
 
 from schedrl.errors import ConfigError
-from schedrl.envs.core.observation import GraphEnvelope
 
 InstanceSampler = Callable[[np.random.Generator, int], list[Any]]
 

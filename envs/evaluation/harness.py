@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-
 from schedrl.envs.core.family import ProblemFamily
 from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.rollout import rollout

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from schedrl.envs.evaluation.store import ResultRow
 
 ALL = "all"

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
-from schedrl.errors import ConfigError, IllegalActionError
 from schedrl.envs.jobshop.env import (
     _COMPLETION_LB,
     _DURATION,
@@ -26,6 +24,8 @@ from schedrl.envs.jobshop.env import (
 from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import NEVER
+
+from schedrl.errors import ConfigError, IllegalActionError
 
 
 class BatchedJobShop:

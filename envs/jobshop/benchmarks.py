@@ -11,9 +11,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from schedrl.errors import UnknownNameError
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.parser import parse_instance, read_instance
+
+from schedrl.errors import UnknownNameError
 
 _FAMILY_GROUPS = {
     "ta": "taillard",

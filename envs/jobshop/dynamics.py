@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-
 from schedrl.envs.jobshop.state import JobShopState
 
 

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from schedrl.errors import ConfigError, UnknownNameError
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.observation import GraphEnvelope
 from schedrl.envs.jobshop.benchmarks import as_instance
@@ -15,6 +13,8 @@ from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import JobShopState
+
+from schedrl.errors import ConfigError, UnknownNameError
 
 NODE_FEATURES = (
     "duration",  # / longest duration of the instance

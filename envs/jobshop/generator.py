@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from schedrl.envs.jobshop.instance import JobShopInstance
 
 from schedrl.errors import ConfigError
-from schedrl.envs.jobshop.instance import JobShopInstance
 
 SizeSpec = int | tuple[int, int] | list[int]
 

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from schedrl.errors import ConfigError, UnknownNameError
 from schedrl.envs.jobshop.benchmarks import resolve_names
 from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.parser import read_instance
+
+from schedrl.errors import ConfigError, UnknownNameError
 
 KINDS = ("benchmark", "files", "generated")
 

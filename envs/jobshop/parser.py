@@ -15,9 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from schedrl.envs.jobshop.instance import JobShopInstance, find_problem
 
 from schedrl.errors import InstanceFormatError
-from schedrl.envs.jobshop.instance import JobShopInstance, find_problem
 
 FORMATS = ("auto", "standard", "taillard")
 

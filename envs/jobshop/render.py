@@ -10,7 +10,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-
 from schedrl.envs.jobshop.instance import JobShopInstance
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
-
-from schedrl.errors import SchedRLError
 from schedrl.envs.core.policy import Policy, RandomPolicy, legal_nodes
 from schedrl.envs.jobshop.state import JobShopState
+
+from schedrl.errors import SchedRLError
 
 #: Scores candidate nodes (lower is dispatched first): (state, nodes, jobs) -> keys.
 Score = Callable[[JobShopState, np.ndarray, np.ndarray], np.ndarray | tuple[np.ndarray, ...]]

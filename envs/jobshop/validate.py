@@ -12,9 +12,9 @@ import math
 from typing import Any
 
 import numpy as np
+from schedrl.envs.jobshop.instance import JobShopInstance
 
 from schedrl.errors import InvalidScheduleError
-from schedrl.envs.jobshop.instance import JobShopInstance
 
 
 def schedule_violations(instance: JobShopInstance, start_times: Any, makespan: float | None = None) -> list[str]:
