@@ -1,14 +1,18 @@
-"""Evaluate policies and solvers on instance sets: per-instance CSV, solution JSONs,
-a Markdown summary by group, plots. Rerun into the same folder to resume:
+"""Evaluate policies and solvers on instance sets: per-instance CSV, solution JSONs, the
+env kwargs of each method, a Markdown summary by group, plots. Rerun into the same folder
+to resume:
 
-    python evaluate.py                                   # rules on all Taillard groups
-    python evaluate.py solvers=[cpsat] instances=benchmark
+    python evaluate.py                                   # the default family preset: its rules, its default set
+    python evaluate.py family=<family> instances=<family>/<set> solvers=[<solver>]   # configs/family/, instances/
     python evaluate.py checkpoints=[jssp_10x10] samples=[64] policies=[mwkr]
+    python evaluate.py solvers=[cpsat_5s,cpsat_60s] +solver_options.cpsat_5s='{solver:cpsat,time_limit:5}' \\
+        +solver_options.cpsat_60s='{solver:cpsat,time_limit:60}'      # labelled solver variants
     python evaluate.py hydra.run.dir=outputs/evaluate/<run>   # resume an interrupted run
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,15 +23,24 @@ from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from schedrl.envs.core.family import pick
+
+from schedrl import envs
+from schedrl.envs.core.family import ProblemFamily, pick
+from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.overrides import unknown_override
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
-from schedrl.envs.evaluation.report import markdown_summary, plot_gap_bars, summarize
+from schedrl.envs.evaluation.report import (
+    best_methods,
+    markdown_summary,
+    plot_gap_bars,
+    plot_objective_by_parameter,
+    summarize,
+)
 from schedrl.envs.evaluation.store import ResultRow, ResultStore
-
-from schedrl import envs
 from schedrl.errors import ConfigError, user_errors_exit
+
+ENV_KWARGS = "env_kwargs.json"
 
 
 def as_dict(node: Any) -> dict[str, Any]:
@@ -45,12 +58,12 @@ def checkpoint_label(reference: str) -> str:
     return f"{run.name}/{path.name}"
 
 
-def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
+def learned_solvers(cfg: DictConfig, env_id: str, instances: list[Any]) -> dict[str, Any]:
     """Trained policies, greedy and with each sample count, as whole-instance solvers:
-    each runs on an env with the dynamics it was trained on."""
+    each runs on an env with the kwargs it was trained on."""
     from schedrl import agents
 
-    solvers: dict[str, Solver] = {}
+    solvers: dict[str, Any] = {}
     for reference in cfg.checkpoints:
         label = checkpoint_label(str(reference))
         greedy = agents.load(str(reference), seed=int(cfg.seed), device=cfg.device, name=label)  # read once
@@ -60,56 +73,88 @@ def learned_solvers(cfg: DictConfig, env_id: str) -> dict[str, Solver]:
             policy = agents.LearnedPolicy(
                 greedy.network, greedy.env_id, greedy.env_kwargs, name=label, samples=int(samples), seed=int(cfg.seed)
             )
+            for instance in instances:
+                policy.check_sampling(instance)
             solvers[policy.name] = policy
     return solvers
 
 
-def make_solver(name: str, factory: Any, options: dict[str, Any]) -> Solver:
-    try:
-        return factory(**options)
-    except TypeError as error:  # an option the solver does not take
-        raise ConfigError(f"solver_options.{name}: {error}") from None
+def make_solvers(family: ProblemFamily, names: list[str], options: dict[str, Any]) -> dict[str, Solver]:
+    """Solvers by family name (`cpsat`) or by label (`cpsat_5s`, with `solver_options.cpsat_5s.solver: cpsat`)."""
+    solvers: dict[str, Solver] = {}
+    for name in names:
+        settings = dict(options.get(name) or {})
+        kind = str(settings.pop("solver", name))
+        factory = pick("solver", family.solvers, [kind])[kind]
+        try:
+            solvers[name] = factory(**settings)
+        except TypeError as error:  # an option the solver does not take
+            raise ConfigError(f"solver_options.{name}: {error}") from None
+    return solvers
 
 
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     family = envs.family(cfg.env_id)
-    options = as_dict(cfg.solver_options)
-    solver_factories = pick("solver", family.solvers, list(cfg.solvers))
+    env_kwargs = as_dict(cfg.env)
+    family.check_env_kwargs(env_kwargs)
+    instances = family.load_instances(as_dict(cfg.instances))
+    baselines = family.baselines(int(cfg.seed))
+    names = list(baselines) if cfg.policies == "all" else list(cfg.policies)
     return EvaluationPlan(
         family=family,
-        instances=family.load_instances(as_dict(cfg.instances)),
-        policies=pick("policy", family.baselines(int(cfg.seed)), list(cfg.policies)),
+        instances=instances,
+        policies=pick("policy", baselines, names),
         solvers={
-            **learned_solvers(cfg, cfg.env_id),
-            **{name: make_solver(name, factory, options.get(name, {})) for name, factory in solver_factories.items()},
+            **learned_solvers(cfg, cfg.env_id, instances),
+            **make_solvers(family, list(cfg.solvers), as_dict(cfg.solver_options)),
         },
-        env_kwargs=as_dict(cfg.env),
+        env_kwargs=env_kwargs,
         seed=int(cfg.seed),
-        gantt_dir=output_dir / "gantt" if cfg.gantt else None,
+        picture_dir=output_dir / "pictures" if cfg.pictures else None,
     )
 
 
-def print_table(console: Console, rows: list[ResultRow], objective: str) -> None:
+def record_env_kwargs(console: Console, plan: EvaluationPlan, output_dir: Path) -> None:
+    """env_kwargs.json: the env kwargs each method ran with (null: a solver that runs no env);
+    prints where a checkpoint's training kwargs differ from this run's."""
+    run_kwargs = dict(plan.env_kwargs)
+    used: dict[str, Any] = {name: run_kwargs for name in plan.policies}
+    for name, solver in plan.solvers.items():
+        kwargs = getattr(solver, "env_kwargs", None)  # a trained policy's; None: the solver runs no env
+        used[name] = kwargs
+        if kwargs is None:
+            continue
+        differing = sorted(k for k in {*run_kwargs, *kwargs} if kwargs.get(k) != run_kwargs.get(k))
+        if differing:
+            shown = ", ".join(f"{k}={kwargs.get(k)!r} (run: {plan.env_kwargs.get(k)!r})" for k in differing)
+            console.print(f"note: {name} runs with its training env kwargs: {shown}")
+    path = output_dir / ENV_KWARGS
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    path.write_text(json.dumps({**previous, **used}, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def print_table(console: Console, rows: list[ResultRow], objective: Objective) -> None:
     groups, methods, cells = summarize(rows)
-    table = Table(title=f"mean gap to best-known {objective} (%), by group")
+    table = Table(title=f"gap to best-known {objective.key} (%; positive is worse), mean ± std by group")
     table.add_column("group")
     table.add_column("n", justify="right")
     for method in methods:
         table.add_column(method, justify="right")
     for group in groups:
-        present = [cells[(group, m)] for m in methods if (group, m) in cells]
-        gaps = [c.mean_gap for c in present if c.mean_gap is not None]
-        best = min(gaps) if gaps else None
+        best = best_methods(cells, group, methods, objective)
         values = []
         for method in methods:
             cell = cells.get((group, method))
-            if cell is None or cell.mean_gap is None:
-                values.append("-" if cell is None else f"{cell.mean_objective:.0f}*")
-            else:
-                text = f"{cell.mean_gap:.1f}"
-                values.append(f"[bold green]{text}[/]" if cell.mean_gap == best else text)
-        table.add_row(group, str(max(c.count for c in present)), *values)
+            if cell is None:
+                values.append("-")
+                continue
+            text = str(cell.gap) if cell.gap is not None else f"{cell.objective}*"
+            values.append(f"[bold green]{text}[/]" if method in best else text)
+        count = max(cells[(group, m)].count for m in methods if (group, m) in cells)
+        table.add_row(group, str(count), *values)
     console.print(table)
+    if any(cell.gap is None for cell in cells.values()):
+        console.print(f"*: no best-known value; the mean {objective.key} ({objective.wording}) instead")
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="evaluate")
@@ -118,11 +163,13 @@ def main(cfg: DictConfig) -> None:
         run(cfg)
 
 
-def run(cfg: DictConfig) -> None:
+def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
     console = Console(width=None if sys.stdout.isatty() else 160)
-    output_dir = Path(HydraConfig.get().runtime.output_dir)
+    output_dir = output_dir or Path(HydraConfig.get().runtime.output_dir)
     plan = build_plan(cfg, output_dir)
-    store = ResultStore(output_dir, plan.family.objective)
+    family = plan.family
+    store = ResultStore(output_dir, family.objective.key, family.metrics)
+    record_env_kwargs(console, plan, output_dir)
     pending = len(plan.pending(store))
     console.print(
         f"{len(plan.instances)} instances x {len(plan.methods)} methods; {pending} to run, "
@@ -134,15 +181,19 @@ def run(cfg: DictConfig) -> None:
         for row in run_evaluation(plan, store):
             progress.update(task, advance=1, description=f"{row.instance} {row.policy}")
     rows = [store.rows[(i.name, m)] for i in plan.instances for m in plan.methods]
-    objective = plan.family.objective
-    print_table(console, rows, objective)
-    (output_dir / "summary.md").write_text(markdown_summary(rows, objective), encoding="utf-8")
-    written = ["results.csv", "summary.md", "solutions/"]
-    if cfg.plots and plot_gap_bars(rows, output_dir / "gap_by_group.png", objective):
+    print_table(console, rows, family.objective)
+    (output_dir / "summary.md").write_text(markdown_summary(rows, family.objective), encoding="utf-8")
+    written = ["results.csv", "summary.md", ENV_KWARGS, "solutions/"]
+    if cfg.plots and plot_gap_bars(rows, output_dir / "gap_by_group.png", family.objective):
         written.append("gap_by_group.png")
-    if plan.gantt_dir is not None:
-        written.append("gantt/")
+    if cfg.plots and plot_objective_by_parameter(rows, output_dir / "objective_by_parameter.png", family.objective):
+        written.append("objective_by_parameter.png")
+    if family.report is not None:
+        written += family.report(rows, output_dir)
+    if plan.picture_dir is not None:
+        written.append("pictures/")
     console.print(f"all {len(rows)} solutions validated; wrote {', '.join(written)} in {output_dir}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""Train a PPO graph policy (Hydra). With no arguments: a small job-shop policy on random
-6x6 instances, validated against the dispatching rules, in a few minutes on 2 CPU cores.
+"""Train a PPO graph policy (Hydra). With no arguments: a small policy for the default env
+config (configs/env/), validated against the family's rules, in a few minutes on 2 CPU cores.
 
     python train.py
-    python train.py network=gat agent.learning_rate=1e-4 env.num_jobs=15
-    python train.py experiment=jssp_10x10
+    python train.py network=gat agent.learning_rate=1e-4
+    python train.py experiment=<family>/<setting>                      # see configs/experiment/
     python train.py resume=outputs/train/<run> [total_timesteps=...]   # go on after a stop or crash
     python train.py -m launcher=joblib seed=0,1,2                         # runs in parallel
     python train.py -m hparams_search=jssp_optuna                         # Optuna study
@@ -22,17 +22,19 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
+
+from schedrl import envs
 from schedrl.agents.run_record import resume_config
 from schedrl.agents.training import train
 from schedrl.envs.core.overrides import unknown_override
-
+from schedrl.envs.evaluation.report import number
 from schedrl.errors import user_errors_exit
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
 def main(cfg: DictConfig) -> float:
     config = cast(dict[str, Any], OmegaConf.to_container(cfg, resolve=True))
-    # In a multirun, an error marks only its job as failed (a sweep records it and goes on).
+    # In a multirun, an error marks only its run as failed (a sweep records it and goes on).
     multirun = HydraConfig.get().mode == RunMode.MULTIRUN
     with contextlib.nullcontext() if multirun else user_errors_exit():
         if cfg.resume:
@@ -43,13 +45,15 @@ def main(cfg: DictConfig) -> float:
         else:
             run_dir = Path(HydraConfig.get().runtime.output_dir)
         result = train(config, run_dir, resume=bool(cfg.resume))
-    table = Table(title="greedy validation: mean objective (lower is better)")
+    objective = envs.family(config["env"]["id"]).objective
+    table = Table(title=f"greedy validation: mean {objective.key} ({objective.wording})")
     table.add_column("method")
     table.add_column("mean", justify="right")
-    table.add_column("vs best rule", justify="right")
+    table.add_column("gap to best rule (positive: worse)", justify="right")
     best_rule = result.baseline.mean_objective
     for name, value in result.table:
-        table.add_row(name, f"{value:.1f}", f"{100 * (value - best_rule) / best_rule:+.2f}%")
+        gap = objective.gap_percent(value, best_rule)
+        table.add_row(name, number(value), "-" if gap is None else f"{gap:+.2f}%")
     Console().print(table)
     print(f"checkpoints: {run_dir / 'checkpoints'} (best, last)")
     if result.stopped_by_signal is not None:

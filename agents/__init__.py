@@ -2,7 +2,7 @@
 
 from schedrl import agents
 policy = agents.load("jssp_10x10")           # shipped, or a checkpoint folder
-result = policy.solve(envs.jobshop.load_benchmark("ta01"))
+result = policy.solve(instance)              # any instance of the env it was trained on
 """
 
 from schedrl.agents.checkpoint import CheckpointError

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from schedrl.envs.core.vector_env import BatchedVectorEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
+
+from schedrl.envs.core.vector_env import BatchedVectorEnv
 
 
 class BatchedVecEnv(VecEnv):

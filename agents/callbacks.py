@@ -13,17 +13,17 @@ from typing import Any, cast
 
 import numpy as np
 import torch
+from stable_baselines3.common.callbacks import BaseCallback
+
 from schedrl.agents.checkpoint import GAP_KEY, save_checkpoint
 from schedrl.agents.inference import LearnedPolicy
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
-from schedrl.networks import GraphPolicyNetwork
-from stable_baselines3.common.callbacks import BaseCallback
-
 from schedrl.errors import SchedRLError
+from schedrl.networks import GraphPolicyNetwork
 
 
 class ObjectiveLogger(BaseCallback):
-    """Logs the mean episode objective (e.g. makespan) of each rollout."""
+    """Logs the mean episode objective of each rollout."""
 
     def __init__(self, objective: str):
         super().__init__()
@@ -164,11 +164,14 @@ class ValidationCallback(BaseCallback):
         learned = LearnedPolicy(self.network, self.metadata["env_id"], self.metadata["env_kwargs"])
         was_training = learned.network.training
         learned.network.eval()
-        infos = learned.rollouts(self.instances, greedy=True)
+        infos = learned.rollouts(self.instances, greedy=True)  # the same reset seed as the rules'
         learned.network.train(was_training)
-        mean = float(np.mean([info[learned.family.objective] for info in infos]))
-        gap = 100.0 * (mean - self.best_rule_objective) / self.best_rule_objective
-        self.logger.record(f"validation/{learned.family.objective}_mean", mean)
+        objective = learned.family.objective
+        mean = float(np.mean([info[objective.key] for info in infos]))
+        gap = objective.gap_percent(mean, self.best_rule_objective)
+        if gap is None:  # the best rule scores 0 (no fragmentation left): rank by the difference itself
+            gap = objective.worse_by(mean, self.best_rule_objective)
+        self.logger.record(f"validation/{objective.key}_mean", mean)
         self.logger.record("validation/gap_to_best_rule_percent", gap)
         return gap
 

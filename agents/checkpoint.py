@@ -24,11 +24,12 @@ from typing import Any
 import torch
 import yaml
 from safetensors.torch import load_file, save_file
-from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
 from schedrl.errors import SchedRLError
+from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
-FORMAT_VERSION = 1
+#: 2: GIN and transformer encoders read edge features (encoder option edge_input).
+FORMAT_VERSION = 2
 WEIGHTS, CONFIG, METADATA, TRAINER = "policy.safetensors", "config.yaml", "metadata.json", "ppo.zip"
 GAP_KEY = "validation_gap_to_best_rule_percent"  # in metadata.json
 
@@ -95,6 +96,13 @@ def save_checkpoint(
     return folder
 
 
+def _upgraded_network(network: dict[str, Any], version: int) -> dict[str, Any]:
+    """Version 1 GIN and transformer encoders ignored edge features: rebuild them so."""
+    if version == 1 and network.get("encoder", NetworkConfig.encoder) in ("gin", "transformer"):
+        return {**network, "encoder_options": {**network.get("encoder_options", {}), "edge_input": False}}
+    return network
+
+
 def read_checkpoint(folder: Path, device: str | torch.device = "cpu") -> Checkpoint:
     folder = Path(folder)
     if not folder.is_dir():
@@ -107,14 +115,14 @@ def read_checkpoint(folder: Path, device: str | torch.device = "cpu") -> Checkpo
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CheckpointError(f"{folder / METADATA} is corrupt: {error}") from None
     version = metadata.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in (1, FORMAT_VERSION):
         raise CheckpointError(
-            f"checkpoint {folder} has format version {version!r}; this schedrl reads version {FORMAT_VERSION}"
+            f"checkpoint {folder} has format version {version!r}; this schedrl reads version 1 or {FORMAT_VERSION}"
         )
     if _sha256(folder / WEIGHTS) != metadata.get("weights_sha256"):
         raise CheckpointError(f"{folder / WEIGHTS} does not match its checksum: the file is corrupt or was altered")
     try:
-        network = GraphPolicyNetwork(NetworkConfig(**metadata["network"]))
+        network = GraphPolicyNetwork(NetworkConfig(**_upgraded_network(metadata["network"], version)))
         network.load_state_dict(load_file(str(folder / WEIGHTS)))
         network.to(device)
     except (KeyError, TypeError, RuntimeError) as error:

@@ -13,13 +13,13 @@ from typing import Any, cast
 import gymnasium as gym
 import numpy as np
 import torch
+
+from schedrl import envs
 from schedrl.agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.solver import SolverResult
+from schedrl.errors import ConfigError, SchedRLError, UnknownNameError
 from schedrl.networks import GraphPolicyNetwork
-
-from schedrl import envs
-from schedrl.errors import ConfigError, UnknownNameError
 
 ZOO = Path(__file__).resolve().parent / "zoo"
 # Nodes per forward pass on CPU when sampling many episodes: larger batches fall out of
@@ -88,27 +88,41 @@ class LearnedPolicy:
             for i in range(0, len(observations), chunk)
         ])  # fmt: skip
 
+    def check_sampling(self, instance: Any) -> None:
+        """Best-of-K on a stochastic instance would keep the luckiest of K futures: refused."""
+        if self.samples and instance.stochastic:
+            raise ConfigError(
+                f"{self.name}: best-of-{self.samples} sampling is refused on {instance.name!r}, a stochastic instance "
+                "(its breakdowns, arrivals or noise are drawn from its seed): keeping the best of K sampled "
+                "episodes would pick the luckiest of K futures, a hindsight result no online policy can reach. "
+                "Evaluate it greedily (samples=[]) or average sampled episodes over seeds instead"
+            )
+
     def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
         return int(self._logits([obs], action_mask[None].astype(bool)).argmax(dim=-1)[0])
 
     def make_env(self, instance: Any, **envelope: Any) -> gym.Env:
         """An env for `instance` with the dynamics and reward the policy was trained on."""
-        return gym.make(self.env_id, **{**self.env_kwargs, **envelope, "instance": instance})
+        return self.family.make_env(**{**self.env_kwargs, **envelope, "instance": instance})
 
     def rollouts(self, instances: list[Any], greedy: bool, seed: int = 0) -> list[dict[str, Any]]:
-        """Final infos of one episode per instance, run in lockstep: one forward pass per
-        step for all of them (instances of different sizes share one padded envelope)."""
+        """Final infos of one episode per instance (plus its `decisions`), run in lockstep:
+        one forward pass per step for all of them (instances of different sizes share one
+        padded envelope)."""
         envelope = self.family.fit_kwargs(instances)
         episodes = [cast(GraphSchedulingEnv, self.make_env(instance, **envelope).unwrapped) for instance in instances]
         finals: list[dict[str, Any]] = [{} for _ in instances]
         observations = []
         for index, env in enumerate(episodes):
-            obs, info = env.reset(seed=seed + index)
+            obs, info = env.reset(seed=seed)  # the instance holds its own randomness: every episode meets it
             observations.append(obs)
             finals[index] = info  # non-empty only when every choice was forced
         generator = torch.Generator(device=self.device).manual_seed(seed)
         active = [i for i, env in enumerate(episodes) if not env.done]
-        while active:
+        decisions = [0] * len(episodes)
+        for _ in range(max(env.decision_bound for env in episodes)):  # a step cap: no env loops forever
+            if not active:
+                break
             masks = np.stack([episodes[i].action_masks() for i in active])
             logits = self._logits([observations[i] for i in active], masks)
             if greedy:
@@ -117,25 +131,30 @@ class LearnedPolicy:
                 actions = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator).squeeze(-1)
             for i, action in zip(active, actions.tolist(), strict=True):
                 observations[i], _, _, _, finals[i] = episodes[i].step(action)
+                decisions[i] += 1
             active = [i for i in active if not episodes[i].done]
-        return finals
+        if active:
+            raise SchedRLError(f"{self.env_id}: episodes went past their documented decision bound")
+        return [{**final, "decisions": count} for final, count in zip(finals, decisions, strict=True)]
 
     def solve(self, instance: Any) -> SolverResult:
         """Greedy, or the best of the greedy schedule and `samples` sampled ones: on large
         instances far from the training size, samples can all be worse than greedy."""
+        self.check_sampling(instance)
         began = time.perf_counter()
         infos = self.rollouts([instance], greedy=True)
         if self.samples:
             infos += self.rollouts([instance] * self.samples, greedy=False, seed=self.seed)
-        objective_key = self.family.objective
-        record = self.family.solution_record(min(infos, key=lambda info: info[objective_key]))
-        objective = record.pop(objective_key)
+        objective = self.family.objective
+        best = objective.best(infos, lambda info: info[objective.key])
+        record = self.family.solution_record(best)
         return SolverResult(
-            objective=float(objective),
+            objective=float(record.pop(objective.key)),
             solution=record,
             proven_optimal=False,
             status=f"best of greedy and {self.samples} samples" if self.samples else "greedy",
             wall_time=time.perf_counter() - began,
+            decisions=best["decisions"],
         )
 
 

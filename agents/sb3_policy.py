@@ -13,9 +13,10 @@ import torch
 from gymnasium import spaces
 from sb3_contrib.common.maskable.distributions import MaskableDistribution
 from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
-from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.type_aliases import PyTorchObs, Schedule
+
+from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
 
 class ObservationPassThrough(BaseFeaturesExtractor):

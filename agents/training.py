@@ -12,6 +12,11 @@ import gymnasium as gym
 import numpy as np
 import torch
 from sb3_contrib import MaskablePPO
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+
+from schedrl import envs
 from schedrl.agents.batched_vec_env import BatchedVecEnv
 from schedrl.agents.callbacks import (
     DivergenceGuard,
@@ -24,13 +29,9 @@ from schedrl.agents.callbacks import (
 from schedrl.agents.checkpoint import GAP_KEY, METADATA, TRAINER
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
+from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.core.vector_env import BatchedVectorEnv
-from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.monitor import Monitor
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
-
-from schedrl import envs
 from schedrl.errors import ConfigError
 
 VEC_ENVS = ("dummy", "subproc", "batched")
@@ -41,10 +42,11 @@ class RuleBaseline:
     """Mean validation objective of every step-wise baseline; the best one is the bar."""
 
     means: dict[str, float]
+    objective: Objective
 
     @property
     def name(self) -> str:
-        return min(self.means, key=self.means.__getitem__)
+        return self.objective.best(self.means, self.means.__getitem__)
 
     @property
     def mean_objective(self) -> float:
@@ -94,7 +96,7 @@ def make_vec_env(
         def make() -> gym.Env:
             if kind == "subproc":  # Ctrl-C reaches the whole process group: the main process decides
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-            env = gym.make(env_id, **env_kwargs)
+            env = envs.family(env_id).make_env(**env_kwargs)
             env = Monitor(InstancePool(env, pool) if pool else env)
             env.reset(seed=seed + rank)
             return env
@@ -117,14 +119,15 @@ def make_vec_env(
 def rule_baselines(env_id: str, instances: list[Any], fit: dict[str, Any], env_kwargs: dict[str, Any]) -> RuleBaseline:
     """The family's step-wise baselines on the validation set, under the training dynamics."""
     family = envs.family(env_id)
+    key = family.objective.key
     means = {}
     for name, policy in family.baselines(0).items():
         objectives = [
-            rollout(gym.make(env_id, **{**env_kwargs, **fit, "instance": i}), policy, seed=0).info[family.objective]
-            for i in instances
+            rollout(family.make_env(**{**env_kwargs, **fit, "instance": instance}), policy, seed=0).info[key]
+            for instance in instances
         ]
         means[name] = float(np.mean(objectives))
-    return RuleBaseline(means)
+    return RuleBaseline(means, family.objective)
 
 
 def _device(cfg: dict[str, Any]) -> str:
@@ -190,7 +193,7 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
         return int((spaces[key].shape or (0,))[-1]) if key in spaces else 0
 
     return {**network_cfg, "node_features": width("node_features"), "edge_features": width("edge_attr"),
-            "global_features": width("global_features")}  # fmt: skip
+            "global_features": width("global_features"), "context_nodes": width("context_nodes")}  # fmt: skip
 
 
 def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingResult:
@@ -207,6 +210,7 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
         torch.set_num_threads(int(cfg["torch_threads"]))
     env_id, env_kwargs = env_cfg["id"], dict(env_cfg.get("kwargs") or {})
     family = envs.family(env_id)
+    family.check_env_kwargs(env_kwargs, "env.kwargs")
     validation = family.load_instances(env_cfg["validation"])
     fit = family.fit_kwargs(validation)
     baseline = rule_baselines(env_id, validation, fit, env_kwargs)
@@ -240,7 +244,7 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
         cfg["eval_every"], validation, baseline.mean_objective, run_dir, metadata, cfg, best_gap=best_gap
     )
     stop = StopOnSignal()
-    callbacks: list[BaseCallback] = [DivergenceGuard(run_dir), ObjectiveLogger(family.objective), ResourceMonitor()]
+    callbacks: list[BaseCallback] = [DivergenceGuard(run_dir), ObjectiveLogger(family.objective.key), ResourceMonitor()]
     if cfg.get("time_limit_minutes"):
         callbacks.append(WallClockLimit(float(cfg["time_limit_minutes"])))
     callbacks += [validator, stop]  # signals stay caught until the final checkpoint is written
@@ -256,13 +260,15 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
         close_logger()
 
     # The best checkpoint's mean objective follows from its gap: no second validation run.
-    learned = baseline.mean_objective * (1.0 + validator.best_gap / 100.0)
+    sign = 1.0 if family.objective.sense == "min" else -1.0
+    learned = baseline.mean_objective + sign * abs(baseline.mean_objective) * validator.best_gap / 100.0
+    ranked = sorted(baseline.means.items(), key=lambda kv: sign * kv[1])
     result = TrainingResult(
         run_dir=run_dir,
         best_gap_percent=validator.best_gap,
         last_gap_percent=float(validator.last_gap if validator.last_gap is not None else validator.best_gap),
         baseline=baseline,
-        table=[("learned (greedy, best checkpoint)", learned), *sorted(baseline.means.items(), key=lambda kv: kv[1])],
+        table=[("learned (greedy, best checkpoint)", learned), *ranked],
         steps=int(model.num_timesteps),
         stopped_by_signal=stop.received,
     )

@@ -8,7 +8,6 @@ from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, 
 from schedrl.envs.core.policy import Policy, RandomPolicy
 from schedrl.envs.core.rollout import Episode, rollout
 from schedrl.envs.jobshop import JOB_SHOP
-
 from schedrl.errors import (
     ConfigError,
     EnvelopeError,

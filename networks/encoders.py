@@ -1,9 +1,10 @@
 """Encoders: padded graph batch -> node embeddings [B, N, d].
 
 gin          Graph Isomorphism Network ('Learning to Dispatch'), with separate
-             aggregation along and against edge direction.
+             aggregation along and against edge direction; GINE messages carry edge features.
 gat          GATv2 attention over neighbours, edge features and direction as edge input.
-transformer  full self-attention over the real nodes, optionally biased by graph edges.
+transformer  full self-attention over the real nodes, optionally biased by graph edges and
+             their features; cost grows with N^2, so it refuses graphs above `max_nodes`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import itertools
 from collections.abc import Callable
 
 import torch
-from schedrl.networks.graph_batch import GraphBatch
 from torch import nn
 
 from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.networks.graph_batch import GraphBatch
 
 
 def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, final_activation: bool = False) -> nn.Sequential:
@@ -28,40 +29,79 @@ def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, final_activatio
     return nn.Sequential(*layers)
 
 
-class GINEncoder(nn.Module):
-    """Edge features are not used: GIN sums neighbours, separately per direction."""
+def required(edge_attr: torch.Tensor | None) -> torch.Tensor:
+    """Encoders built with edge input need the observation's edge_attr."""
+    if edge_attr is None:
+        raise ConfigError(
+            "the network was built with edge_features > 0 but the observation has no edge_attr; "
+            "build it with the env's edge_features, or set network.encoder_options.edge_input=false"
+        )
+    return edge_attr
 
-    def __init__(self, node_features: int, edge_features: int, hidden: int = 64, layers: int = 3):
+
+class Encoder(nn.Module):
+    """Base of every encoder, so callers can ask about size limits without knowing which one."""
+
+    def check_graph_size(self, nodes: int) -> None:
+        """Raise ConfigError if padded graphs of `nodes` nodes would not fit; by default any size does."""
+
+
+class GINEncoder(Encoder):
+    """GIN sums neighbours, separately along and against edge direction. With `edge_input`
+    (and edge features), GINE messages relu(h_j + W e_ji) let edge types reach the nodes;
+    without, plain GIN with the same parameter names, so weights trained without it load."""
+
+    def __init__(
+        self, node_features: int, edge_features: int, hidden: int = 64, layers: int = 3, edge_input: bool = True
+    ):
         super().__init__()
-        from torch_geometric.nn import GINConv
+        from torch_geometric.nn import GINConv, GINEConv
+
+        self.edge_input = edge_input and edge_features > 0
+
+        def conv() -> nn.Module:
+            if self.edge_input:
+                return GINEConv(mlp([hidden, hidden, hidden]), train_eps=True, edge_dim=edge_features)
+            return GINConv(mlp([hidden, hidden, hidden]), train_eps=True)
 
         self.embed = nn.Linear(node_features, hidden)
-        self.forward_convs = nn.ModuleList(
-            GINConv(mlp([hidden, hidden, hidden]), train_eps=True) for _ in range(layers)
-        )
-        self.reverse_convs = nn.ModuleList(
-            GINConv(mlp([hidden, hidden, hidden]), train_eps=True) for _ in range(layers)
-        )
+        self.forward_convs = nn.ModuleList(conv() for _ in range(layers))
+        self.reverse_convs = nn.ModuleList(conv() for _ in range(layers))
         self.norms = nn.ModuleList(nn.LayerNorm(hidden) for _ in range(layers))
 
     def forward(self, batch: GraphBatch) -> torch.Tensor:
-        edges, _, reverse = batch.flat_edges(bidirectional=True)
-        along, against = edges[:, ~reverse], edges[:, reverse]
+        edges, attr, reverse = batch.flat_edges(bidirectional=True)
+        along: tuple[torch.Tensor, ...] = (edges[:, ~reverse],)
+        against: tuple[torch.Tensor, ...] = (edges[:, reverse],)
+        if self.edge_input:
+            attr = required(attr)
+            along, against = (*along, attr[~reverse]), (*against, attr[reverse])
         h = self.embed(batch.node_features).reshape(-1, self.embed.out_features)
         for forward_conv, reverse_conv, norm in zip(self.forward_convs, self.reverse_convs, self.norms, strict=True):
-            h = norm(h + torch.relu(forward_conv(h, along) + reverse_conv(h, against)))
+            h = norm(h + torch.relu(forward_conv(h, *along) + reverse_conv(h, *against)))
         return h.view(batch.batch_size, batch.max_nodes, -1)
 
 
-class GATEncoder(nn.Module):
-    def __init__(self, node_features: int, edge_features: int, hidden: int = 64, layers: int = 3, heads: int = 4):
+class GATEncoder(Encoder):
+    """`edge_input=False` drops the edge features but keeps the direction flag."""
+
+    def __init__(
+        self,
+        node_features: int,
+        edge_features: int,
+        hidden: int = 64,
+        layers: int = 3,
+        heads: int = 4,
+        edge_input: bool = True,
+    ):
         super().__init__()
         from torch_geometric.nn import GATv2Conv
 
         if hidden % heads:
             raise ValueError(f"network.hidden ({hidden}) must be divisible by network.heads ({heads})")
+        self.edge_input = edge_input and edge_features > 0
         self.embed = nn.Linear(node_features, hidden)
-        edge_dim = edge_features + 1  # + direction flag
+        edge_dim = (edge_features if self.edge_input else 0) + 1  # + direction flag
         self.convs = nn.ModuleList(
             GATv2Conv(hidden, hidden // heads, heads=heads, edge_dim=edge_dim, add_self_loops=True, fill_value=0.0)
             for _ in range(layers)
@@ -71,15 +111,25 @@ class GATEncoder(nn.Module):
     def forward(self, batch: GraphBatch) -> torch.Tensor:
         edges, attr, reverse = batch.flat_edges(bidirectional=True)
         direction = reverse.unsqueeze(-1).float()
-        edge_input = direction if attr is None else torch.cat([attr, direction], dim=-1)
+        edge_input = torch.cat([required(attr), direction], dim=-1) if self.edge_input else direction
         h = self.embed(batch.node_features).reshape(-1, self.embed.out_features)
         for conv, norm in zip(self.convs, self.norms, strict=True):
             h = norm(h + torch.relu(conv(h, edges, edge_input)))
         return h.view(batch.batch_size, batch.max_nodes, -1)
 
 
-class TransformerEncoder(nn.Module):
-    """Edge features are not used: edges enter as a learned attention bias per direction."""
+def attention_bytes_per_graph(nodes: int, heads: int, layers: int) -> float:
+    """Estimated memory of one padded graph's attention bias in a training pass: float32
+    [heads, N, N], about 2.2 + 1.1 * layers copies alive at the peak (fitted on CPU with
+    scripts/bench_transformer_memory.py, see docs/PERFORMANCE.md)."""
+    return 4.0 * heads * nodes**2 * (2.2 + 1.1 * layers)
+
+
+class TransformerEncoder(Encoder):
+    """Edges enter as attention biases: a learned one per head and direction (`edge_bias`)
+    and, with `edge_input`, one computed from the edge features. The dense bias makes
+    memory quadratic in the padded node count (time is, bias or not), so graphs above
+    `max_nodes` are refused up front instead of exhausting memory mid-training."""
 
     def __init__(
         self,
@@ -89,44 +139,75 @@ class TransformerEncoder(nn.Module):
         layers: int = 3,
         heads: int = 4,
         edge_bias: bool = True,
+        edge_input: bool = True,
+        max_nodes: int = 2048,
     ):
         super().__init__()
         if hidden % heads:
             raise ValueError(f"network.hidden ({hidden}) must be divisible by network.heads ({heads})")
+        if max_nodes < 1:
+            raise ConfigError(f"network.encoder_options.max_nodes must be >= 1, got {max_nodes}")
         self.embed = nn.Linear(node_features, hidden)
         layer = nn.TransformerEncoderLayer(hidden, heads, 2 * hidden, dropout=0.0, batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
-        self.heads = heads
+        self.heads, self.layers, self.max_nodes = heads, layers, max_nodes
         # One learned attention bias per head for each edge direction (0: along, 1: against).
         self.edge_bias = nn.Parameter(torch.zeros(2, heads)) if edge_bias else None
+        # The same, computed from each edge's features: [along heads, against heads].
+        self.edge_attr_bias = nn.Linear(edge_features, 2 * heads) if edge_input and edge_features > 0 else None
 
-    def _attention_bias(self, batch: GraphBatch, edge_bias: torch.Tensor) -> torch.Tensor:
+    def check_graph_size(self, nodes: int) -> None:
+        if nodes <= self.max_nodes:
+            return
+        if self.edge_bias is not None or self.edge_attr_bias is not None:
+            per_graph = attention_bytes_per_graph(nodes, self.heads, self.layers) / 2**20
+            cost = f"its attention bias needs about {per_graph:,.0f} MB per graph to train"
+        else:
+            cost = "its attention time grows with N^2"
+        raise ConfigError(
+            f"the transformer encoder got graphs of {nodes} nodes, above its limit of {self.max_nodes} nodes: "
+            f"{cost} ({self.layers} layers, {self.heads} heads); use network=gin or network=gat, or raise "
+            "network.encoder_options.max_nodes knowingly"
+        )
+
+    def _edge_biases(self, batch: GraphBatch, keep: torch.Tensor) -> torch.Tensor:
+        """Per kept edge, the bias per direction and head: [E or 1, 2, heads]."""
+        bias = torch.zeros(1, 2, self.heads, device=batch.node_features.device)
+        if self.edge_bias is not None:
+            bias = bias + self.edge_bias
+        if self.edge_attr_bias is not None:
+            bias = bias + self.edge_attr_bias(required(batch.edge_attr)[keep]).unflatten(-1, (2, self.heads))
+        return bias
+
+    def _attention_bias(self, batch: GraphBatch) -> torch.Tensor:
         size, nodes = batch.batch_size, batch.max_nodes
         bias = torch.zeros(size, self.heads, nodes, nodes, device=batch.node_features.device)
         graph = torch.arange(size, device=bias.device).view(size, 1).expand(size, batch.edge_index.shape[2])
         keep = batch.edge_mask
         source, target, graph = batch.edge_index[:, 0][keep], batch.edge_index[:, 1][keep], graph[keep]
+        edge_biases = self._edge_biases(batch, keep)
         for direction, (rows, cols) in enumerate(((target, source), (source, target))):
-            bias[graph, :, rows, cols] += edge_bias[direction]
+            bias[graph, :, rows, cols] += edge_biases[:, direction]
         padding = (~batch.node_mask).view(size, 1, 1, nodes)
         bias = bias.masked_fill(padding, float("-inf"))
         return bias.view(size * self.heads, nodes, nodes)
 
     def forward(self, batch: GraphBatch) -> torch.Tensor:
+        self.check_graph_size(batch.max_nodes)
         h = self.embed(batch.node_features)
-        if self.edge_bias is not None:
-            return self.encoder(h, mask=self._attention_bias(batch, self.edge_bias))
+        if self.edge_bias is not None or self.edge_attr_bias is not None:
+            return self.encoder(h, mask=self._attention_bias(batch))
         return self.encoder(h, src_key_padding_mask=~batch.node_mask)
 
 
-ENCODERS: dict[str, Callable[..., nn.Module]] = {
+ENCODERS: dict[str, Callable[..., Encoder]] = {
     "gin": GINEncoder,
     "gat": GATEncoder,
     "transformer": TransformerEncoder,
 }
 
 
-def build_encoder(name: str, node_features: int, edge_features: int, **options: object) -> nn.Module:
+def build_encoder(name: str, node_features: int, edge_features: int, **options: object) -> Encoder:
     if name not in ENCODERS:
         raise UnknownNameError("network encoder", name, ENCODERS)
     accepted = inspect.signature(ENCODERS[name]).parameters

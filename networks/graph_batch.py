@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from schedrl.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class GraphBatch:
@@ -18,12 +20,14 @@ class GraphBatch:
     node_mask: torch.Tensor  # [B, N] bool
     edge_attr: torch.Tensor | None  # [B, E, D] float
     global_features: torch.Tensor | None  # [B, G] float
+    context_nodes: torch.Tensor | None  # [B, K] long, -1 where none
 
     @classmethod
     def from_observation(cls, obs: dict[str, torch.Tensor]) -> GraphBatch:
         """Accepts SB3's preprocessed observations (every key cast to float) or raw ones."""
         edge_attr = obs.get("edge_attr")
         global_features = obs.get("global_features")
+        context_nodes = obs.get("context_nodes")
         return cls(
             node_features=obs["node_features"].float(),
             edge_index=obs["edge_index"].long(),
@@ -31,6 +35,7 @@ class GraphBatch:
             node_mask=obs["node_mask"] > 0.5,
             edge_attr=None if edge_attr is None else edge_attr.float(),
             global_features=None if global_features is None else global_features.float(),
+            context_nodes=None if context_nodes is None else context_nodes.round().long(),
         )
 
     @property
@@ -60,3 +65,16 @@ class GraphBatch:
         """Mean of [B, N, d] node embeddings over real nodes -> [B, d]."""
         weights = self.node_mask.unsqueeze(-1).to(nodes.dtype)
         return (nodes * weights).sum(dim=1) / weights.sum(dim=1).clamp_min(1.0)
+
+    def gather_context(self, nodes: torch.Tensor, count: int) -> torch.Tensor:
+        """The embeddings of the `count` context nodes of each graph, concatenated -> [B, K * d];
+        zeros where the index is -1, so 'nothing chosen yet' is one fixed input."""
+        index = self.context_nodes
+        if index is None or index.shape[1] != count:
+            found = 0 if index is None else index.shape[1]
+            raise ConfigError(
+                f"network.context_nodes is {count} but the observation has {found} context nodes; "
+                "build the network with the env's context_nodes"
+            )
+        picked = nodes.gather(1, index.clamp_min(0).unsqueeze(-1).expand(-1, -1, nodes.shape[-1]))
+        return (picked * (index >= 0).unsqueeze(-1).to(nodes.dtype)).flatten(1)

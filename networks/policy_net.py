@@ -6,10 +6,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import torch
-from schedrl.networks.encoders import build_encoder, mlp
-from schedrl.networks.graph_batch import GraphBatch
 from torch import nn
 from torch.nn import functional as F
+
+from schedrl.networks.encoders import build_encoder, mlp
+from schedrl.networks.graph_batch import GraphBatch
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class NetworkConfig:
     node_features: int = 7
     edge_features: int = 0
     global_features: int = 0
+    context_nodes: int = 0  # K: node embeddings that join the context (e.g. the stage-1 choice)
     hidden: int = 64
     layers: int = 3
     head_hidden: int = 64
@@ -43,12 +45,18 @@ class GraphPolicyNetwork(nn.Module):
             layers=config.layers,
             **config.encoder_options,
         )
-        context = config.hidden + (config.hidden if config.global_features else 0)
+        # Context: masked mean of the nodes, embedded global features, the K context nodes.
+        context = config.hidden * (1 + bool(config.global_features) + config.context_nodes)
         self.global_embed = (
             mlp([config.global_features, config.hidden], final_activation=True) if config.global_features else None
         )
         self.score = mlp([config.hidden + context, config.head_hidden, 1], activation=nn.Tanh)
         self.value = mlp([context, config.head_hidden, 1], activation=nn.Tanh)
+
+    def check_graph_size(self, max_nodes: int) -> None:
+        """Raise ConfigError if the encoder cannot take padded graphs of `max_nodes` nodes,
+        so training refuses before the first rollout rather than running out of memory."""
+        self.encoder.check_graph_size(max_nodes)
 
     def forward(
         self, obs: dict[str, torch.Tensor], action_mask: torch.Tensor | None = None
@@ -57,9 +65,12 @@ class GraphPolicyNetwork(nn.Module):
         the same distribution at a fraction of the head's cost, since few nodes are legal."""
         batch = GraphBatch.from_observation(obs)
         nodes = self.encoder(batch)  # [B, N, d]
-        context = batch.masked_mean(nodes)
+        parts = [batch.masked_mean(nodes)]
         if self.global_embed is not None and batch.global_features is not None:
-            context = torch.cat([context, self.global_embed(batch.global_features)], dim=-1)
+            parts.append(self.global_embed(batch.global_features))
+        if self.config.context_nodes:
+            parts.append(batch.gather_context(nodes, self.config.context_nodes))
+        context = torch.cat(parts, dim=-1)
         # The head's first layer acts on [node, context]: its context half is computed once per graph.
         first, rest = self.score[0], self.score[1:]
         node_weight, context_weight = first.weight.split([nodes.shape[-1], context.shape[-1]], dim=1)

@@ -66,12 +66,12 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+
+from schedrl import envs
 from schedrl.envs.jobshop import JobShopEnv, JobShopInstance, load_benchmark
 from schedrl.envs.jobshop.batched import BatchedJobShop
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.parser import format_standard
-
-from schedrl import envs
 
 SEED = 0
 INSTALL_HINT = "bash scripts/setup.sh dev,wandb,bench"

@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 
 import torch
+
+from schedrl import envs
 from schedrl.agents import load
 from schedrl.agents.inference import FORWARD_NODES
 from schedrl.envs.jobshop.benchmarks import load_group
-
-from schedrl import envs
 
 TAILLARD_GROUPS = [
     f"taillard_{size}" for size in ("15x15", "20x15", "20x20", "30x15", "30x20", "50x15", "50x20", "100x20")

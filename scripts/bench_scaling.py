@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator
 
 DEFAULT_SIZES = ["6x6", "10x10", "15x15", "20x20", "30x20", "50x20", "100x20"]

@@ -12,10 +12,10 @@ import argparse
 import time
 from typing import Any
 
-from schedrl.agents.training import build_model, make_vec_env, network_options
 from stable_baselines3.common.vec_env import VecEnv
 
 from schedrl import envs  # noqa: F401 (registers the envs)
+from schedrl.agents.training import build_model, make_vec_env, network_options
 
 AGENT = {
     "learning_rate": 3e-4, "batch_size": 256, "n_epochs": 4, "gamma": 1.0, "gae_lambda": 0.95,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from sb3_contrib.common.maskable.buffers import MaskableDictRolloutBuffer
+
 from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator
 
 

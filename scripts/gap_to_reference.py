@@ -3,7 +3,7 @@
 For instance sets without published bounds (generated ones), the reference is usually the
 CP-SAT solver run in the same evaluation:
 
-    python evaluate.py instances=generated instances.count=100 solvers=[cpsat] checkpoints=[jssp_10x10]
+    python evaluate.py instances=jobshop/generated instances.count=100 solvers=[cpsat] checkpoints=[jssp_10x10]
     python scripts/gap_to_reference.py outputs/evaluate/<run>/results.csv --reference cpsat
 """
 

@@ -121,10 +121,9 @@ def _resume_before_first_checkpoint() -> object:
 
 def _checkpoint(damage: str) -> Callable[[], object]:
     def trigger() -> object:
+        from schedrl import agents
         from schedrl.agents.checkpoint import save_checkpoint
         from schedrl.networks import GraphPolicyNetwork, NetworkConfig
-
-        from schedrl import agents
 
         folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-")) / "ckpt"
         save_checkpoint(
@@ -152,9 +151,10 @@ def _checkpoint(damage: str) -> Callable[[], object]:
 
 def _diverged() -> object:
     import torch
+    from stable_baselines3.common.logger import configure
+
     from schedrl.agents.callbacks import DivergenceGuard
     from schedrl.agents.training import build_model, make_vec_env, network_options
-    from stable_baselines3.common.logger import configure
 
     vec_env = make_vec_env("schedrl/JobShop-v0", {"instance": "ft06"}, 1, "dummy", 0)
     network = network_options({"hidden": 8, "layers": 1}, vec_env.observation_space)
@@ -170,7 +170,6 @@ def _diverged() -> object:
 def catalogue() -> list[BadInput]:
     from schedrl.agents.callbacks import TrainingDivergedError
     from schedrl.agents.checkpoint import CheckpointError
-
     from schedrl.errors import (
         ConfigError,
         EnvelopeError,
@@ -206,7 +205,7 @@ def catalogue() -> list[BadInput]:
         BadInput("config", "unknown vec env", _train(vec_env="threads"), ConfigError, r"agent\.vec_env must be one of \('dummy', 'subproc', 'batched'\), got 'threads'"),
         BadInput("config", "misspelt key on the command line", _cli("train.py", "agent.lerning_rate=1e-3"), SystemExit, r"unknown config key 'agent\.lerning_rate'.*Did you mean 'agent\.learning_rate'"),
         BadInput("config", "unknown policy name", _cli("evaluate.py", "policies=[sptt]"), SystemExit, r"unknown policy 'sptt'\. Did you mean 'spt'"),
-        BadInput("config", "option a solver does not take", _cli("evaluate.py", "instances=benchmark", "solvers=[cpsat]", "+solver_options.cpsat.timelimit=5"), SystemExit, r"solver_options\.cpsat: .*unexpected keyword argument 'timelimit'"),
+        BadInput("config", "option a solver does not take", _cli("evaluate.py", "instances=jobshop/benchmark", "solvers=[cpsat]", "+solver_options.cpsat.timelimit=5"), SystemExit, r"solver_options\.cpsat: .*unexpected keyword argument 'timelimit'"),
         BadInput("config", "unknown encoder", _cli("train.py", "network.encoder=gim"), SystemExit, r"unknown network encoder 'gim'\. Did you mean 'gin'"),
         BadInput("checkpoint", "unknown shipped name", lambda: __import__("agents").load("jssp_10x1O"), UnknownNameError, r"unknown checkpoint .*'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
         BadInput("checkpoint", "weights file missing", _checkpoint("missing"), CheckpointError, r"lacks policy\.safetensors: not a schedrl checkpoint folder"),

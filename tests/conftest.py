@@ -11,7 +11,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest
 import torch
+import toy_family  # noqa: F401  (registers the toy family: every generic test runs on it too)
 from hypothesis import HealthCheck, settings
+
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 
 torch.set_num_threads(1)

@@ -13,6 +13,8 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
+
+from schedrl import agents, envs
 from schedrl.agents.checkpoint import WEIGHTS, read_checkpoint, save_checkpoint
 from schedrl.agents.inference import LearnedPolicy
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
@@ -20,8 +22,6 @@ from schedrl.agents.training import train
 from schedrl.envs.jobshop import JobShopEnv, load_benchmark
 from schedrl.envs.jobshop.validate import validate_schedule
 from schedrl.networks import GraphPolicyNetwork, NetworkConfig
-
-from schedrl import agents, envs
 
 ROOT = Path(__file__).resolve().parents[1]
 NETWORK = NetworkConfig(encoder="gin", edge_features=1, global_features=3, hidden=16, layers=2, head_hidden=16)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from schedrl.envs.jobshop import JobShopGenerator, load_benchmark
 from schedrl.envs.jobshop.parser import format_standard
 from schedrl.envs.jobshop.validate import validate_schedule
@@ -27,12 +28,12 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     stdout = evaluate(
         out,
-        "instances=benchmark",
+        "instances=jobshop/benchmark",
         "instances.names=[ft06,la01]",
         "policies=[spt,mwkr,random]",
         "solvers=[cpsat]",
         "solver_options.cpsat.time_limit=20",
-        "gantt=true",
+        "pictures=true",
     )
     assert "8 to run" in stdout and "all 8 solutions validated" in stdout
     with (out / "results.csv").open() as handle:
@@ -44,7 +45,10 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
         "makespan",
         "best_known",
         "gap_percent",
+        "lower_bound",
+        "status",
         "proven_optimal",
+        "decisions",
         "wall_time_s",
     ]
     assert {(r["instance"], r["policy"]) for r in rows} == {
@@ -57,18 +61,42 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
         validate_schedule(load_benchmark(row["instance"]), record["start_times"], record["makespan"])
     cpsat = {r["instance"]: r for r in rows if r["policy"] == "cpsat"}
     assert cpsat["ft06"]["makespan"] == "55" and cpsat["ft06"]["proven_optimal"] == "True"
+    assert cpsat["ft06"]["lower_bound"] == "55" and cpsat["ft06"]["status"] == "OPTIMAL"
+    # ft06 is 6x6 = 36 operations: a rule decides some of them, the rest are forced.
+    assert all(0 < int(r["decisions"]) <= 36 for r in rows if r["policy"] != "cpsat")
     assert float(cpsat["ft06"]["gap_percent"]) == 0.0
     assert "| ft_6x6 |" in (out / "summary.md").read_text()
     assert (out / "gap_by_group.png").stat().st_size > 0
-    assert len(list((out / "gantt").glob("*.png"))) == 8
+    assert len(list((out / "pictures").glob("*.png"))) == 8
 
     # Interrupted run: drop the last row (as if killed mid-write); the rerun recomputes only it.
     lines = (out / "results.csv").read_text().splitlines(keepends=True)
     (out / "results.csv").write_text("".join(lines[:-1]) + lines[-1][:10])
     stdout = evaluate(
-        out, "instances=benchmark", "instances.names=[ft06,la01]", "policies=[spt,mwkr,random]", "solvers=[cpsat]"
+        out,
+        "instances=jobshop/benchmark",
+        "instances.names=[ft06,la01]",
+        "policies=[spt,mwkr,random]",
+        "solvers=[cpsat]",
     )
     assert "1 to run, 7 already" in stdout
+
+    # A results.csv in the narrower layout of earlier versions resumes too, rewritten in the new one.
+    with (out / "results.csv").open() as handle:
+        rows = [row for row in csv.DictReader(handle) if None not in row.values()]  # not the line cut short
+    old = ["instance", "group", "policy", "makespan", "best_known", "gap_percent", "proven_optimal", "wall_time_s"]
+    (out / "results.csv").write_text(
+        ",".join(old) + "\n" + "".join(",".join(row[c] for c in old) + "\n" for row in rows)
+    )
+    stdout = evaluate(
+        out,
+        "instances=jobshop/benchmark",
+        "instances.names=[ft06,la01]",
+        "policies=[spt,mwkr,random]",
+        "solvers=[cpsat]",
+    )
+    assert "0 to run, 8 already" in stdout
+    assert (out / "results.csv").read_text().splitlines()[0].endswith("status,proven_optimal,decisions,wall_time_s")
 
 
 def test_files_and_generated_instance_sets(tmp_path: Path) -> None:
@@ -76,13 +104,19 @@ def test_files_and_generated_instance_sets(tmp_path: Path) -> None:
     folder.mkdir()
     for index, instance in enumerate(JobShopGenerator(5, 4).sample_set(2, seed=9)):
         (folder / f"shop{index}.txt").write_text(format_standard(instance))
-    stdout = evaluate(tmp_path / "files", "instances=files", f"instances.paths=[{folder}/*.txt]", "policies=[spt]")
+    stdout = evaluate(
+        tmp_path / "files", "instances=jobshop/files", f"instances.paths=[{folder}/*.txt]", "policies=[spt]"
+    )
     assert "all 2 solutions validated" in stdout and "files" in stdout
     stdout = evaluate(
-        tmp_path / "gen", "instances=generated", "instances.count=3", "instances.num_jobs=4", "policies=[mwkr,lwkr]"
+        tmp_path / "gen",
+        "instances=jobshop/generated",
+        "instances.count=3",
+        "instances.num_jobs=4",
+        "policies=[mwkr,lwkr]",
     )
     assert "all 6 solutions validated" in stdout
-    assert "no best-known bound" in (tmp_path / "gen" / "summary.md").read_text()
+    assert "no best-known makespan for these instances" in (tmp_path / "gen" / "summary.md").read_text()
 
 
 @pytest.mark.parametrize(
@@ -90,13 +124,14 @@ def test_files_and_generated_instance_sets(tmp_path: Path) -> None:
     [("policies=[sptt]", "unknown policy 'sptt'. Did you mean 'spt'"), ("solvers=[cpsatt]", "Did you mean 'cpsat'")],
 )
 def test_unknown_names_fail_with_suggestions(tmp_path: Path, override: str, message: str) -> None:
-    command = [sys.executable, "evaluate.py", f"hydra.run.dir={tmp_path}", "instances=benchmark", override]
+    command = [sys.executable, "evaluate.py", f"hydra.run.dir={tmp_path}", "instances=jobshop/benchmark", override]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and message in done.stderr
 
 
 def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
     import torch
+
     from schedrl.agents.checkpoint import save_checkpoint
     from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
@@ -106,7 +141,7 @@ def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
     save_checkpoint(tmp_path / "run" / "checkpoints" / "best", network, metadata, {})
     stdout = evaluate(
         tmp_path / "eval",
-        "instances=benchmark",
+        "instances=jobshop/benchmark",
         "instances.names=[ft06,la01]",
         "policies=[mwkr]",
         f"checkpoints=[{tmp_path / 'run' / 'checkpoints' / 'best'}]",
@@ -119,9 +154,8 @@ def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
 
 
 def test_store_reports_write_failures_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from schedrl.envs.evaluation.store import ResultRow, ResultStore
-
     from schedrl import envs
+    from schedrl.envs.evaluation.store import ResultRow, ResultStore
 
     store = ResultStore(tmp_path / "eval", "makespan")
 

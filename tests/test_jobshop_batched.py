@@ -5,11 +5,11 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
+
+from schedrl import envs
 from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
 from schedrl.envs.jobshop.batched import BatchedJobShop
 from schedrl.envs.jobshop.validate import validate_schedule
-
-from schedrl import envs
 
 
 @pytest.mark.parametrize("reward", ["dense", "sparse"])

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
+
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.benchmarks import load_benchmark
 from schedrl.envs.jobshop.cpsat import CPSatSolver
 from schedrl.envs.jobshop.validate import validate_schedule
-
 from schedrl.errors import ConfigError
 
 

@@ -9,12 +9,12 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
-from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
-from schedrl.envs.jobshop.env import NODE_FEATURES
-from schedrl.envs.jobshop.validate import validate_schedule
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from schedrl import envs
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
+from schedrl.envs.jobshop.env import NODE_FEATURES
+from schedrl.envs.jobshop.validate import validate_schedule
 
 F = {name: index for index, name in enumerate(NODE_FEATURES)}
 

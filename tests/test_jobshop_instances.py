@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from schedrl.envs.jobshop import JobShopGenerator, benchmark_groups, benchmark_names, load_benchmark, load_group
-from schedrl.envs.jobshop.benchmarks import as_instance
-from schedrl.envs.jobshop.instance_sets import load_instance_set
-from schedrl.envs.jobshop.parser import format_standard, parse_instance, read_instance
 
 from schedrl import envs
+from schedrl.envs.jobshop import JobShopGenerator, benchmark_groups, benchmark_names, load_benchmark, load_group
+from schedrl.envs.jobshop.benchmarks import CATALOG, as_instance
+from schedrl.envs.jobshop.parser import format_standard, parse_instance, read_instance
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6
@@ -121,7 +120,7 @@ def test_generator_is_seeded_and_taillard_like() -> None:
 
 
 def test_instance_sets_from_config(tmp_path: Path) -> None:
-    assert [i.name for i in load_instance_set({"kind": "benchmark", "names": ["ft06", "ft", "ta01"]})] == [
+    assert [i.name for i in CATALOG.load_set({"kind": "benchmark", "names": ["ft06", "ft", "ta01"]})] == [
         "ft06",
         "ft10",
         "ft20",
@@ -129,11 +128,11 @@ def test_instance_sets_from_config(tmp_path: Path) -> None:
     ]
     (tmp_path / "a.txt").write_text(FT06)
     (tmp_path / "b.txt").write_text(TAILLARD_2X3)
-    files = load_instance_set({"kind": "files", "paths": [str(tmp_path / "*.txt")], "group": "mine"})
+    files = CATALOG.load_set({"kind": "files", "paths": [str(tmp_path / "*.txt")], "group": "mine"})
     assert [(i.name, i.group) for i in files] == [("a", "mine"), ("b", "mine")]
-    generated = load_instance_set({"kind": "generated", "num_jobs": 6, "num_machines": [4, 5], "count": 3, "seed": 1})
+    generated = CATALOG.load_set({"kind": "generated", "num_jobs": 6, "num_machines": [4, 5], "count": 3, "seed": 1})
     assert len(generated) == 3 and all(i.num_jobs == 6 for i in generated)
     with pytest.raises(envs.ConfigError, match="matches no file"):
-        load_instance_set({"kind": "files", "paths": [str(tmp_path / "*.none")]})
+        CATALOG.load_set({"kind": "files", "paths": [str(tmp_path / "*.none")]})
     with pytest.raises(envs.UnknownNameError, match=r"instances\.kind"):
-        load_instance_set({"kind": "benchmarks"})
+        CATALOG.load_set({"kind": "benchmarks"})

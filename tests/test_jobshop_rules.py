@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from schedrl import envs
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.jobshop import JobShopEnv, JobShopInstance, load_group
 from schedrl.envs.jobshop.rules import RULES, job_shop_baselines
 from schedrl.envs.jobshop.validate import validate_schedule
-
-from schedrl import envs
 
 # Three jobs whose first operations all start at time 0 on machine 0, so the first
 # decision is each rule's pure preference.

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from schedrl.envs.jobshop.benchmarks import load_benchmark
 from schedrl.envs.jobshop.cpsat import CPSatSolver
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.validate import schedule_violations, validate_schedule
-
 from schedrl.errors import InvalidScheduleError
 
 

@@ -1,16 +1,18 @@
-"""Encoders and heads: masking, size independence, and the vectorised graph flattening."""
+"""Encoders and heads: masking, size independence, edge and context inputs, the
+transformer's node limit, and the vectorised graph flattening."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+
+from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 from schedrl.envs.jobshop import JobShopEnv
 from schedrl.envs.jobshop.env import NODE_FEATURES
+from schedrl.errors import ConfigError, EnvelopeError, UnknownNameError
 from schedrl.networks import ENCODERS, GraphPolicyNetwork, NetworkConfig
 from schedrl.networks.graph_batch import GraphBatch
-
-from schedrl.errors import ConfigError, UnknownNameError
 
 
 def observations(instance: str, count: int, steps: int = 3) -> dict[str, torch.Tensor]:
@@ -99,3 +101,112 @@ def test_bad_network_config_names_the_key() -> None:
         GraphPolicyNetwork(NetworkConfig(encoder="gim"))
     with pytest.raises(ConfigError, match=r"network\.edge_bias is not an option of the .gin. encoder"):
         GraphPolicyNetwork(NetworkConfig(encoder="gin", encoder_options={"edge_bias": True}))
+
+
+def encoder_outputs(network: GraphPolicyNetwork, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+    with torch.no_grad():
+        return network.encoder(GraphBatch.from_observation(obs))
+
+
+@pytest.mark.parametrize("encoder", ["gin", "transformer"])
+def test_edge_attributes_reach_the_nodes_unless_edge_input_is_off(encoder: str) -> None:
+    obs = observations("la01", count=2)
+    flipped = {**obs, "edge_attr": 1.0 - obs["edge_attr"]}  # every edge changes type
+    for edge_input in (True, False):
+        torch.manual_seed(0)
+        base = config(encoder)
+        network = GraphPolicyNetwork(
+            NetworkConfig(**{**base.to_dict(), "encoder_options": {**base.encoder_options, "edge_input": edge_input}})
+        ).eval()
+        real = obs["node_mask"].bool()
+        same = torch.allclose(encoder_outputs(network, obs)[real], encoder_outputs(network, flipped)[real])
+        assert same is not edge_input
+
+
+def test_gin_without_edge_input_keeps_the_plain_gin_parameters() -> None:
+    """Weights trained before GIN read edges (format 1) must load: no new parameter names."""
+    plain = GraphPolicyNetwork(NetworkConfig(edge_features=1, encoder_options={"edge_input": False}))
+    assert not any(".lin." in name for name in plain.state_dict())
+    gine = GraphPolicyNetwork(NetworkConfig(edge_features=1))
+    assert {name for name in gine.state_dict() if ".lin." not in name} == set(plain.state_dict())
+
+
+@pytest.mark.parametrize("encoder", sorted(ENCODERS))
+def test_the_context_node_changes_the_logits_and_minus_one_means_none(encoder: str) -> None:
+    torch.manual_seed(0)
+    network = GraphPolicyNetwork(NetworkConfig(**{**config(encoder).to_dict(), "context_nodes": 1})).eval()
+    obs = observations("la01", count=2)
+    real = obs["node_mask"].bool()
+
+    def logits(index: int) -> torch.Tensor:
+        context = torch.full((2, 1), index, dtype=torch.int32)
+        with torch.no_grad():
+            return network({**obs, "context_nodes": context})[0][real]
+
+    first, second, none = logits(3), logits(7), logits(-1)
+    assert torch.isfinite(none).all()
+    assert not torch.allclose(first, second) and not torch.allclose(first, none)
+    as_sb3_passes_it = {**obs, "context_nodes": torch.full((2, 1), 3.0)}
+    with torch.no_grad():
+        torch.testing.assert_close(network(as_sb3_passes_it)[0][real], first)
+    with pytest.raises(ConfigError, match=r"network\.context_nodes is 1 but the observation has 0 context nodes"):
+        network(obs)
+
+
+def test_the_envelope_declares_context_nodes_and_clears_them_to_minus_one() -> None:
+    envelope = GraphEnvelope(max_nodes=5, max_edges=4, node_features=2, context_nodes=2)
+    box = envelope.space()["context_nodes"]
+    assert box.shape == (2,) and box.dtype == np.int32 and box.low.min() == -1 and box.high.max() == 4
+    graph = GraphObservation(envelope)
+    graph.clear()
+    assert graph.context_nodes is not None and (graph.context_nodes == -1).all()
+    assert box.contains(graph.snapshot()["context_nodes"])
+    assert "context_nodes" not in GraphEnvelope(max_nodes=5, max_edges=4, node_features=2).space().spaces
+    with pytest.raises(EnvelopeError, match="context_nodes must be >= 0"):
+        GraphEnvelope(max_nodes=5, max_edges=4, node_features=2, context_nodes=-1)
+
+
+@pytest.mark.parametrize("encoder", sorted(ENCODERS))
+def test_no_parameter_depends_on_the_number_of_nodes(encoder: str) -> None:
+    """Every option on, including K context nodes and the transformer's node limit: the
+    parameters are fixed at construction and unchanged by graphs of any size."""
+    base = config(encoder)
+    options = {**base.encoder_options, "edge_input": True}
+    shapes = []
+    for max_nodes in (64, 4096):
+        extra = {"max_nodes": max_nodes} if encoder == "transformer" else {}
+        network = GraphPolicyNetwork(
+            NetworkConfig(**{**base.to_dict(), "context_nodes": 2, "encoder_options": {**options, **extra}})
+        )
+        before = {name: tuple(p.shape) for name, p in network.named_parameters()}
+        for instance in ("la01", "ft06"):
+            obs = observations(instance, count=2)
+            network({**obs, "context_nodes": torch.tensor([[0, -1], [1, 2]])})
+        assert {name: tuple(p.shape) for name, p in network.named_parameters()} == before
+        shapes.append(before)
+    assert shapes[0] == shapes[1]
+
+
+def test_the_transformer_refuses_graphs_above_its_node_limit() -> None:
+    options = {"heads": 2, "max_nodes": 50}
+    network = GraphPolicyNetwork(NetworkConfig(**{**config("transformer").to_dict(), "encoder_options": options}))
+    obs = observations("la01", count=1)  # 50 operations, padded to 72 node slots
+    message = r"72 nodes, above its limit of 50 nodes: .* about \d+ MB per graph .* network=gin or network=gat"
+    with pytest.raises(ConfigError, match=message):
+        network(obs)
+    with pytest.raises(ConfigError, match=message):
+        network.check_graph_size(72)
+    network.check_graph_size(50)
+    GraphPolicyNetwork(config("gin")).check_graph_size(10**6)  # no limit
+
+
+def test_a_format_1_checkpoint_loads_and_its_greedy_makespans_do_not_move() -> None:
+    from schedrl import agents
+    from schedrl.envs.jobshop import load_benchmark
+
+    policy = agents.load("jssp_10x10")  # format_version 1: GIN trained without edge input
+    assert not policy.network.encoder.edge_input
+    # The shipped policy's greedy makespans, measured before encoders read edge features:
+    # they must not move.
+    makespans = [policy.solve(load_benchmark(name)).objective for name in ("ft06", "ft10", "ta01", "ta11")]
+    assert makespans == [59.0, 1036.0, 1390.0, 1651.0]

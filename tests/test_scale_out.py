@@ -15,6 +15,7 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
+
 from schedrl.agents.training import train
 
 ROOT = Path(__file__).resolve().parents[1]

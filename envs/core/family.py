@@ -1,53 +1,82 @@
-"""One record per problem family: what evaluation and users need beyond the env itself
-(baselines, solvers, instance sets, the independent validator). Registering a family
-registers its Gymnasium id too, so adding a family is one `register_family` call."""
+"""One record per problem family: everything the generic layers (evaluation, training,
+the generic tests) need beyond the env itself. Registering a family registers its
+Gymnasium id too, so a new family is one folder, one config and one `register_family`.
+The seam, field by field, is tabled in docs/DESIGN.md."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import gymnasium as gym
+
+from schedrl.envs.core.instances import Instance, InstanceCatalog
+from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.core.vector_env import EngineFactory, vector_entry_point
+from schedrl.errors import ConfigError, UnknownNameError
 
-from schedrl.errors import UnknownNameError
-
-
-class Instance(Protocol):
-    """What evaluation reads of any family's instance."""
-
-    name: str
-    group: str
-
-    @property
-    def best_known(self) -> float | None: ...
+# (instance, valid solution record) -> [(what was broken, broken record)], one per constraint
+Perturbations = Callable[[Any, dict[str, Any]], list[tuple[str, dict[str, Any]]]]
+# (rows of results.csv, output folder) -> names of the files written there
+ReportHook = Callable[[list[Any], Path], list[str]]
 
 
 @dataclass(frozen=True)
 class ProblemFamily:
     env_id: str
     entry_point: str
-    objective: str  # key of the minimised objective in the env's final info
+    objective: Objective
+    instances: InstanceCatalog
     baselines: Callable[[int], dict[str, Policy]]  # seed -> step-wise baselines by name
-    load_instances: Callable[[Mapping[str, Any]], list[Any]]  # instance-set config -> instances
     solution_record: Callable[[dict[str, Any]], dict[str, Any]]  # final info -> JSON-ready solution
     validate: Callable[[Any, dict[str, Any]], None]  # raises InvalidScheduleError
     fit_kwargs: Callable[[list[Any]], dict[str, Any]]  # env kwargs whose envelope fits all instances
     # The documented total reward of an episode, from the env kwargs and its final info;
     # property tests hold every env to it.
     episode_return: Callable[[Mapping[str, Any], dict[str, Any]], float]
+    # One bad record per constraint of a valid one: the generic tests require the
+    # validator to reject each.
+    perturbations: Perturbations
+    # A small instance-set spec every baseline and solver of the family runs on in the tests.
+    test_instances: Mapping[str, Any]
+    # Extra result columns after the objective: keys of the solution record.
+    metrics: tuple[str, ...] = ()
+    # Env kwargs the property tests run under, one dict per variant (schemes, rewards, ...).
+    kwarg_variants: tuple[Mapping[str, Any], ...] = ({},)
     # File-format readers, text -> instance, raising only InstanceFormatError; fuzzed.
     parsers: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
     solvers: Mapping[str, Callable[..., Solver]] = field(default_factory=dict)
-    draw_solution: Callable[[Any, dict[str, Any], Path, str], None] | None = None  # Gantt PNG, title
+    draw_solution: Callable[[Any, dict[str, Any], Path, str], None] | None = None  # picture of one solution
     # Engine stepping many episodes in numpy, behind `gym.make_vec(env_id, n)` and
     # agent.vec_env=batched. None: the family has no batched engine.
     batched_engine: EngineFactory | None = None
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False
+    report: ReportHook | None = None  # a family's own table or plot beside summary.md
+
+    def load_instances(self, spec: Mapping[str, Any]) -> list[Instance]:
+        return self.instances.load_set(spec)
+
+    def check_env_kwargs(self, kwargs: Mapping[str, Any], where: str = "env") -> None:
+        """A key another family's env takes (`env.dynamics` on a VM env) fails here, with the
+        options this env has, instead of as a TypeError from deep inside gym.make."""
+        from gymnasium.envs.registration import load_env_creator
+
+        accepted = inspect.signature(load_env_creator(self.entry_point)).parameters
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+            return
+        unknown = sorted(set(kwargs) - set(accepted))
+        if unknown:
+            options = sorted(set(accepted) - {"self", "render_mode"})
+            raise ConfigError(f"{where}.{unknown[0]} is not an option of {self.env_id}; its options: {options}")
+
+    def make_env(self, **kwargs: Any) -> gym.Env:
+        self.check_env_kwargs({k: v for k, v in kwargs.items() if k != "instance"})
+        return gym.make(self.env_id, **kwargs)
 
 
 _FAMILIES: dict[str, ProblemFamily] = {}
@@ -55,7 +84,9 @@ _FAMILIES: dict[str, ProblemFamily] = {}
 
 def register_family(family: ProblemFamily) -> None:
     if family.env_id not in gym.registry:
-        vectorised = family.batched_engine and vector_entry_point(family.env_id, family.batched_engine)
+        vectorised = family.batched_engine and vector_entry_point(
+            family.env_id, family.batched_engine, family.instances.as_instance
+        )
         gym.register(id=family.env_id, entry_point=family.entry_point, vector_entry_point=vectorised or None)
     _FAMILIES[family.env_id] = family
 

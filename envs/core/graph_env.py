@@ -4,13 +4,14 @@ action checking and automatic forced moves. Families implement only their dynami
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, SupportsInt
+from typing import Any, ClassVar, SupportsInt
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 
+from schedrl.envs.core.instances import InstanceCatalog
+from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 from schedrl.errors import IllegalActionError
 
 
@@ -34,14 +35,24 @@ class LegalNodeSpace(spaces.Discrete):
 class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
     """Base class: a scheduling episode as a sequence of node choices.
 
+    Every env takes `instance=` (an instance object, a bundled benchmark name or a file
+    path, resolved by the family's `catalog`) at construction, or
+    `reset(options={"instance": ...})` within its envelope; with neither it draws one from
+    its generator with the env's seeded `np_random`. Randomness that is part of the
+    problem (breakdowns, arrivals, noise) comes from the instance's own seed, never from
+    `reset(seed)`, so every method meets the same realisation.
+
     Subclasses keep `self.mask` (bool, one entry per node slot) and `self.graph` up to
-    date in `_reset_episode` and `_apply`, report the episode's end in `_done`, and set
-    `episode_instance` to the instance being scheduled (what validators check against).
+    date in `_start_episode` and `_apply`, and report the episode's end in `_done` (with
+    `_truncated` where it ends at a horizon rather than by completing the instance).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}  # noqa: RUF012 (Gymnasium's convention)
+    catalog: ClassVar[InstanceCatalog]
 
-    def __init__(self, envelope: GraphEnvelope, *, auto_single_choice: bool, render_mode: str | None):
+    def __init__(
+        self, envelope: GraphEnvelope, *, instance: Any = None, auto_single_choice: bool, render_mode: str | None
+    ):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         self.render_mode = render_mode
@@ -51,12 +62,29 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self.mask = np.zeros(envelope.max_nodes, dtype=bool)
         self.action_space = LegalNodeSpace(self.mask)
         self._done = True
+        self._truncated = False
+        self.instance = None if instance is None else self.catalog.as_instance(instance)
+        if self.instance is not None:
+            self._check_fits(self.instance)
         self.episode_instance: Any = None
+        self.decision_bound = 0  # of the current episode; set at reset
 
     # -- the subclass's part -------------------------------------------------------------
+    def _sample_instance(self, rng: np.random.Generator) -> Any:
+        """An instance when none is given: the catalog's generator at its defaults."""
+        return self.catalog.generate({}, 1, int(rng.integers(2**31)))[0]
+
     @abstractmethod
-    def _reset_episode(self, options: dict[str, Any]) -> None:
-        """Start a new episode: pick the instance, fill state, mask and observation."""
+    def _check_fits(self, instance: Any) -> None:
+        """Raise EnvelopeError when `instance` does not fit the observation envelope."""
+
+    @abstractmethod
+    def _max_decisions(self, instance: Any) -> int:
+        """The most agent decisions an episode on `instance` can take (documented bound)."""
+
+    @abstractmethod
+    def _start_episode(self, instance: Any) -> None:
+        """Fill state, mask and observation for a new episode on `instance`."""
 
     @abstractmethod
     def _apply(self, node: int) -> float:
@@ -75,9 +103,20 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         super().reset(seed=seed)
-        self._done = False
+        self._done = self._truncated = False
         self.mask.fill(False)  # the last episode's instance may have had more nodes
-        self._reset_episode(options or {})
+        options = options or {}
+        if "instance" in options:
+            instance = self.catalog.as_instance(options["instance"])
+            self._check_fits(instance)
+        elif self.instance is not None:
+            instance = self.instance
+        else:
+            instance = self._sample_instance(self.np_random)
+            self._check_fits(instance)
+        self.episode_instance = instance
+        self.decision_bound = self._max_decisions(instance)
+        self._start_episode(instance)
         self._take_forced_choices()
         self._sync_observation()
         return self.graph.snapshot(), self._final_info() if self._done else {}
@@ -87,11 +126,13 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         reward = self._apply(node) + self._take_forced_choices()
         self._sync_observation()
         info = self._final_info() if self._done else {}
-        return self.graph.snapshot(), reward, self._done, False, info
+        truncated = self._done and self._truncated
+        return self.graph.snapshot(), reward, self._done and not truncated, truncated, info
 
     @property
     def done(self) -> bool:
-        """The episode has ended (possibly already at reset, when every choice was forced)."""
+        """The episode has ended, by completion or at its horizon (possibly already at reset,
+        when every choice was forced)."""
         return self._done
 
     def action_masks(self) -> np.ndarray:

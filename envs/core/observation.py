@@ -28,12 +28,15 @@ class GraphEnvelope:
     node_features: int
     edge_features: int = 0
     global_features: int = 0
+    #: K: node indices whose embeddings join the policy's context (e.g. the VM chosen in
+    #: stage 1 when stage 2 picks its destination); -1 where there is none.
+    context_nodes: int = 0
 
     def __post_init__(self) -> None:
         for field in ("max_nodes", "node_features"):
             if getattr(self, field) < 1:
                 raise EnvelopeError(f"{field} must be >= 1, got {getattr(self, field)}")
-        for field in ("max_edges", "edge_features", "global_features"):
+        for field in ("max_edges", "edge_features", "global_features", "context_nodes"):
             if getattr(self, field) < 0:
                 raise EnvelopeError(f"{field} must be >= 0, got {getattr(self, field)}")
 
@@ -61,6 +64,8 @@ class GraphEnvelope:
             )
         if self.global_features:
             entries["global_features"] = spaces.Box(-FEATURE_BOUND, FEATURE_BOUND, (self.global_features,), np.float32)
+        if self.context_nodes:
+            entries["context_nodes"] = spaces.Box(-1, self.max_nodes - 1, (self.context_nodes,), index_dtype)
         return spaces.Dict(entries)
 
 
@@ -79,11 +84,14 @@ class GraphObservation:
         self.edge_mask = self.arrays["edge_mask"]
         self.edge_attr = self.arrays.get("edge_attr")
         self.global_features = self.arrays.get("global_features")
+        self.context_nodes = self.arrays.get("context_nodes")
 
     def clear(self) -> None:
         for array in self.arrays.values():
             array.fill(0)
         self.edge_index.fill(PAD_INDEX)
+        if self.context_nodes is not None:
+            self.context_nodes.fill(-1)
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {key: array.copy() for key, array in self.arrays.items()}

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+
 from schedrl.envs.core.policy import Policy
+from schedrl.errors import SchedRLError
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,11 @@ def rollout(env: gym.Env, policy: Policy, *, seed: int | None = None, options: d
     obs, info = env.reset(seed=seed, options=options)
     total, decisions = 0.0, 0
     while not core.done:
+        if decisions >= core.decision_bound:  # a buggy env must not hang evaluation or CI
+            raise SchedRLError(
+                f"{env.spec.id if env.spec else type(core).__name__}: the episode on "
+                f"{core.episode_instance.name!r} went past its documented bound of {core.decision_bound} decisions"
+            )
         action = policy.act(obs, core.action_masks(), env)
         obs, reward, _, _, info = env.step(action)
         total += float(reward)

@@ -3,7 +3,7 @@ treats them like step-wise policies."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -15,8 +15,11 @@ class SolverResult:
     lower_bound: float | None = None
     status: str = ""
     wall_time: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    decisions: int | None = None  # agent decisions behind the solution, for step-wise methods
 
 
 class Solver(Protocol):
+    """`solve` may see the whole instance, including the seed of its future (arrivals,
+    breakdowns): label such references as clairvoyant where a family has randomness."""
+
     def solve(self, instance: Any) -> SolverResult: ...

@@ -16,8 +16,8 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
-from schedrl.envs.core.observation import GraphEnvelope
 
+from schedrl.envs.core.observation import GraphEnvelope
 from schedrl.errors import ConfigError
 
 InstanceSampler = Callable[[np.random.Generator, int], list[Any]]
@@ -57,7 +57,16 @@ class BatchedVectorEnv(VectorEnv):
 
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}  # noqa: RUF012 (Gymnasium's convention)
 
-    def __init__(self, env_id: str, factory: EngineFactory, num_envs: int = 1, **env_kwargs: Any):
+    def __init__(
+        self,
+        env_id: str,
+        factory: EngineFactory,
+        resolve_instance: Callable[[Any], Any],
+        num_envs: int = 1,
+        **env_kwargs: Any,
+    ):
+        if env_kwargs.get("instance") is not None:  # every form gym.make takes: object, name, path
+            env_kwargs["instance"] = resolve_instance(env_kwargs["instance"])
         self.engine, self.sample = factory(num_envs, env_kwargs)
         self.env_id = env_id
         self.num_envs = num_envs
@@ -96,7 +105,9 @@ class BatchedVectorEnv(VectorEnv):
         return observations, rewards, done, np.zeros_like(done), infos
 
 
-def vector_entry_point(env_id: str, factory: EngineFactory) -> Callable[..., BatchedVectorEnv]:
+def vector_entry_point(
+    env_id: str, factory: EngineFactory, resolve_instance: Callable[[Any], Any]
+) -> Callable[..., BatchedVectorEnv]:
     """What `gym.register(vector_entry_point=...)` calls as `(num_envs=B, **kwargs)`; a
     partial, not a closure, so that env specs stay picklable."""
-    return functools.partial(BatchedVectorEnv, env_id, factory)
+    return functools.partial(BatchedVectorEnv, env_id, factory, resolve_instance)

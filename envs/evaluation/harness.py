@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+
 from schedrl.envs.core.family import ProblemFamily
 from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.rollout import rollout
@@ -24,7 +25,7 @@ class EvaluationPlan:
     solvers: Mapping[str, Solver] = field(default_factory=dict)
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
     seed: int = 0
-    gantt_dir: Path | None = None
+    picture_dir: Path | None = None
 
     @property
     def methods(self) -> list[str]:
@@ -34,19 +35,28 @@ class EvaluationPlan:
         return [(i, name) for i in self.instances for name in self.methods if not store.done(i.name, name)]
 
 
-def _gap_percent(objective: float, best_known: float | None) -> float | None:
-    return None if not best_known else 100.0 * (objective - best_known) / best_known
+@dataclass(frozen=True)
+class Outcome:
+    """One method's result on one instance, before validation."""
+
+    record: dict[str, Any]  # the family's solution record, objective included
+    wall_time: float
+    proven_optimal: bool = False
+    lower_bound: float | None = None
+    status: str = ""
+    decisions: int | None = None
 
 
-def _solve(plan: EvaluationPlan, instance: Any, method: str, env: gym.Env | None) -> tuple[dict[str, Any], float, bool]:
-    """(solution record, wall time, solver's optimality proof) for one method on one instance."""
+def _solve(plan: EvaluationPlan, instance: Any, method: str, env: gym.Env | None) -> Outcome:
     if method in plan.policies:
         if env is None:
             raise ValueError(f"policy {method!r} needs an env")
         episode = rollout(env, plan.policies[method], seed=plan.seed)
-        return plan.family.solution_record(episode.info), episode.wall_time, False
+        record = plan.family.solution_record(episode.info)
+        return Outcome(record, episode.wall_time, decisions=episode.decisions)
     result = plan.solvers[method].solve(instance)
-    return {plan.family.objective: result.objective, **result.solution}, result.wall_time, result.proven_optimal
+    record = {plan.family.objective.key: result.objective, **result.solution}
+    return Outcome(record, result.wall_time, result.proven_optimal, result.lower_bound, result.status, result.decisions)
 
 
 def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultRow]:
@@ -61,26 +71,35 @@ def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultR
             continue
         env = None
         if any(method in plan.policies for method in methods):
-            env = gym.make(plan.family.env_id, instance=instance, **plan.env_kwargs)
+            env = plan.family.make_env(instance=instance, **plan.env_kwargs)
         for method in methods:
-            record, wall_time, proven = _solve(plan, instance, method, env)
+            outcome = _solve(plan, instance, method, env)
+            record = outcome.record
             plan.family.validate(instance, record)
-            objective = float(record[plan.family.objective])
+            objective = float(record[plan.family.objective.key])
             row = ResultRow(
                 instance=instance.name,
                 group=instance.group,
                 policy=method,
                 objective=objective,
                 best_known=instance.best_known,
-                gap_percent=_gap_percent(objective, instance.best_known),
-                proven_optimal=proven or plan.family.proven_optimal(instance, objective),
-                wall_time_s=round(wall_time, 6),
+                gap_percent=plan.family.objective.gap_percent(objective, instance.best_known),
+                proven_optimal=outcome.proven_optimal or plan.family.proven_optimal(instance, objective),
+                wall_time_s=round(outcome.wall_time, 6),
+                metrics={name: _metric(record.get(name)) for name in plan.family.metrics},
+                lower_bound=outcome.lower_bound,
+                status=outcome.status,
+                decisions=outcome.decisions,
             )
             store.add(row, record)
-            if plan.gantt_dir is not None and plan.family.draw_solution is not None:
-                plan.gantt_dir.mkdir(parents=True, exist_ok=True)
+            if plan.picture_dir is not None and plan.family.draw_solution is not None:
+                plan.picture_dir.mkdir(parents=True, exist_ok=True)
                 name = f"{safe_file_name(instance.name)}_{safe_file_name(method)}.png"
-                plan.family.draw_solution(instance, record, plan.gantt_dir / name, f"{instance.name} - {method}")
+                plan.family.draw_solution(instance, record, plan.picture_dir / name, f"{instance.name} - {method}")
             yield row
         if env is not None:
             env.close()
+
+
+def _metric(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,17 +1,23 @@
 """Results on disk, written as they are produced so an interrupted evaluation resumes
-without recomputing finished (instance, policy) pairs."""
+without recomputing finished (instance, method) pairs."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import math
 import os
 import re
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from schedrl.errors import SchedRLError
+
+# Columns around the objective and the family's metrics, in file order.
+LEADING = ("instance", "group", "policy")
+TRAILING = ("best_known", "gap_percent", "lower_bound", "status", "proven_optimal", "decisions", "wall_time_s")
 
 
 @dataclass(frozen=True)
@@ -21,9 +27,21 @@ class ResultRow:
     policy: str
     objective: float
     best_known: float | None
-    gap_percent: float | None
+    gap_percent: float | None  # positive: worse than best_known, for either objective sense
     proven_optimal: bool
     wall_time_s: float
+    metrics: dict[str, float | None] = field(default_factory=dict)  # the family's extra columns
+    lower_bound: float | None = None  # a solver's proven bound
+    status: str = ""  # a solver's (or a sampler's) account of the result
+    decisions: int | None = None  # agent decisions, for step-wise methods
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "instance": self.instance, "group": self.group, "policy": self.policy, "objective": self.objective,
+            **self.metrics, "best_known": self.best_known, "gap_percent": self.gap_percent,
+            "lower_bound": self.lower_bound, "status": self.status, "proven_optimal": self.proven_optimal,
+            "decisions": self.decisions, "wall_time_s": self.wall_time_s,
+        }  # fmt: skip
 
 
 def safe_file_name(name: str) -> str:
@@ -44,14 +62,22 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class ResultStore:
-    """`results.csv` (one row per instance and policy, appended as produced) and
-    `solutions/<policy>/<instance>.json`. The objective column is named after the
-    family's objective (e.g. `makespan`)."""
+def _number(value: str | None) -> float | None:
+    if not value:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
 
-    def __init__(self, directory: Path, objective: str):
+
+class ResultStore:
+    """`results.csv` (one row per instance and method, appended as produced) and
+    `solutions/<method>/<instance>.json`. The objective column is named after the family's
+    objective, followed by the family's metric columns."""
+
+    def __init__(self, directory: Path, objective: str, metrics: tuple[str, ...] = ()):
         self.directory = Path(directory)
-        self.columns = [objective if name == "objective" else name for name in (f.name for f in fields(ResultRow))]
+        self.objective, self.metrics = objective, metrics
+        self.columns = [*LEADING, objective, *metrics, *TRAILING]
         self.csv_path = self.directory / "results.csv"
         try:
             (self.directory / "solutions").mkdir(parents=True, exist_ok=True)
@@ -67,36 +93,45 @@ class ResultStore:
         if not self.csv_path.read_bytes().endswith(b"\n"):
             self._append([[]])  # end a line cut short by an interruption before appending
         with self.csv_path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header != self.columns:
-                raise SchedRLError(
-                    f"{self.csv_path} has columns {header}, expected {self.columns}: it belongs to another "
-                    "evaluation; choose a new output folder"
-                )
-            for values in reader:
-                row = self._parse(values)
-                if row is not None and self.solution_path(row.policy, row.instance).exists():
-                    self.rows[(row.instance, row.policy)] = row
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or [])
+            records = list(reader)
+        required = {*LEADING, self.objective}
+        if header != self.columns and (not required <= set(header) or not set(header) <= set(self.columns)):
+            raise SchedRLError(
+                f"{self.csv_path} has columns {header}, expected {self.columns}: it belongs to another "
+                "evaluation; choose a new output folder"
+            )
+        for record in records:
+            row = self._parse(record)
+            if row is not None and self.solution_path(row.policy, row.instance).exists():
+                self.rows[(row.instance, row.policy)] = row
+        if header != self.columns:  # an older, narrower layout: rewrite it in the current one
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(
+                [self.columns, *([_text(v) for v in row.values().values()] for row in self.rows.values())]
+            )
+            _write_atomically(self.csv_path, buffer.getvalue())
 
-    @staticmethod
-    def _parse(values: list[str]) -> ResultRow | None:
+    def _parse(self, record: dict[str, str | None]) -> ResultRow | None:
         """A row, or None for a line cut short by an interruption."""
-
-        def number(value: str) -> float | None:
-            return float(value) if value else None
-
         try:
-            instance, group, policy, objective, best_known, gap, proven, wall_time = values
+            if any(record.get(column) is None for column in (*LEADING, self.objective, "wall_time_s")):
+                return None
+            decisions = record.get("decisions")
             return ResultRow(
-                instance,
-                group,
-                policy,
-                float(objective),
-                number(best_known),
-                number(gap),
-                proven == "True",
-                float(wall_time),
+                instance=str(record["instance"]),
+                group=str(record["group"]),
+                policy=str(record["policy"]),
+                objective=float(str(record[self.objective])),
+                best_known=_number(record.get("best_known")),
+                gap_percent=_number(record.get("gap_percent")),
+                proven_optimal=record.get("proven_optimal") == "True",
+                wall_time_s=float(str(record["wall_time_s"])),
+                metrics={name: _number(record.get(name)) for name in self.metrics},
+                lower_bound=_number(record.get("lower_bound")),
+                status=record.get("status") or "",
+                decisions=int(decisions) if decisions else None,
             )
         except ValueError:
             return None
@@ -116,7 +151,7 @@ class ResultStore:
             _write_atomically(path, json.dumps(record, separators=(",", ":")) + "\n")
         except OSError as error:
             raise SchedRLError(f"cannot write results to {self.directory}: {error.strerror}") from None
-        self._append([[_text(value) for value in astuple(row)]])
+        self._append([[_text(value) for value in row.values().values()]])
         self.rows[(row.instance, row.policy)] = row
 
     def _append(self, lines: list[list[Any]]) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 from schedrl.envs.jobshop.env import (
     _COMPLETION_LB,
     _DURATION,
@@ -24,7 +25,6 @@ from schedrl.envs.jobshop.env import (
 from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import NEVER
-
 from schedrl.errors import ConfigError, IllegalActionError
 
 

@@ -1,20 +1,19 @@
-"""Bundled public job-shop benchmarks, loadable by name ("ta01") or group ("taillard_15x15").
+"""Bundled public job-shop benchmarks, loadable by name ("ta01") or group ("taillard_15x15"),
+and the job-shop instance catalog (names, files, generated sets) built on the core's.
 
 Data and attribution: envs/jobshop/data/README.md.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from functools import cache
-from importlib import resources
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from schedrl.envs.core.instances import BundledLibrary, InstanceCatalog
+from schedrl.envs.jobshop.generator import generate_set
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.parser import parse_instance, read_instance
-
-from schedrl.errors import UnknownNameError
 
 _FAMILY_GROUPS = {
     "ta": "taillard",
@@ -28,47 +27,13 @@ _FAMILY_GROUPS = {
 }
 
 
-def _data_dir() -> Path:
-    return Path(str(resources.files("schedrl.envs.jobshop") / "data"))
+def _groups_of(name: str, entry: Mapping[str, Any]) -> list[str]:
+    """The benchmark family ('taillard') and family by size ('taillard_15x15')."""
+    family = _FAMILY_GROUPS[entry["family"]]
+    return [family, f"{family}_{entry['jobs']}x{entry['machines']}"]
 
 
-@cache
-def _bounds() -> dict[str, dict]:
-    return json.loads((_data_dir() / "bounds.json").read_text(encoding="utf-8"))
-
-
-def _natural_key(name: str) -> tuple[str, int]:
-    match = re.fullmatch(r"([a-z]+)(\d+)", name)
-    return (match.group(1), int(match.group(2))) if match else (name, 0)
-
-
-def benchmark_names() -> list[str]:
-    return sorted(_bounds(), key=_natural_key)
-
-
-def size_group(name: str) -> str:
-    """The group a benchmark is reported under: family and size, e.g. 'taillard_15x15'."""
-    entry = _bounds()[name]
-    return f"{_FAMILY_GROUPS[entry['family']]}_{entry['jobs']}x{entry['machines']}"
-
-
-@cache
-def benchmark_groups() -> dict[str, tuple[str, ...]]:
-    """Family groups ('taillard'), family-by-size groups ('taillard_15x15') and 'all'."""
-    groups: dict[str, list[str]] = {"all": []}
-    for name in benchmark_names():
-        family = _FAMILY_GROUPS[_bounds()[name]["family"]]
-        for group in (family, size_group(name), "all"):
-            groups.setdefault(group, []).append(name)
-    return {group: tuple(names) for group, names in groups.items()}
-
-
-@cache
-def load_benchmark(name: str) -> JobShopInstance:
-    if name not in _bounds():
-        raise UnknownNameError("job-shop benchmark instance", name, benchmark_names())
-    entry = _bounds()[name]
-    path = _data_dir() / "instances" / name
+def _build(name: str, entry: Mapping[str, Any], path: Path) -> JobShopInstance:
     parsed = parse_instance(path.read_text(encoding="utf-8"), name, source=str(path), fmt="standard")
     return JobShopInstance(
         name=name,
@@ -76,36 +41,30 @@ def load_benchmark(name: str) -> JobShopInstance:
         durations=parsed.durations,
         lower_bound=entry["lower_bound"],
         upper_bound=entry["upper_bound"],
-        group=size_group(name),
+        group=_groups_of(name, entry)[1],
         source=str(path),
     )
 
 
-def load_group(group: str) -> list[JobShopInstance]:
-    groups = benchmark_groups()
-    if group not in groups:
-        raise UnknownNameError("job-shop benchmark group", group, groups)
-    return [load_benchmark(name) for name in groups[group]]
+def _read_file(path: Path, fmt: str) -> JobShopInstance:
+    return read_instance(path, fmt=fmt)
 
 
-def resolve_names(names: list[str] | tuple[str, ...]) -> list[JobShopInstance]:
-    """Instances for a mix of instance and group names, in order, without repeats."""
-    groups = benchmark_groups()
-    seen: dict[str, JobShopInstance] = {}
-    for name in names:
-        for instance in load_group(name) if name in groups else [load_benchmark(name)]:
-            seen.setdefault(instance.name, instance)
-    return list(seen.values())
+LIBRARY = BundledLibrary("schedrl.envs.jobshop", _build, _groups_of, kind="job-shop benchmark instance")
+CATALOG = InstanceCatalog(
+    kind="job-shop instance",
+    instance_type=JobShopInstance,
+    generate=generate_set,
+    read_file=_read_file,
+    bundled=LIBRARY,
+)
+
+load_benchmark = LIBRARY.load
+load_group = LIBRARY.load_group
+benchmark_names = LIBRARY.names
+as_instance = CATALOG.as_instance
 
 
-def as_instance(spec: JobShopInstance | str | Path) -> JobShopInstance:
-    """An instance from an instance object, a bundled benchmark name or a file path."""
-    if isinstance(spec, JobShopInstance):
-        return spec
-    if isinstance(spec, str) and spec in _bounds():
-        return load_benchmark(spec)
-    if isinstance(spec, (str, Path)) and Path(spec).exists():
-        return read_instance(spec)
-    if isinstance(spec, (str, Path)):
-        raise UnknownNameError("job-shop instance (benchmark name or existing file)", str(spec), benchmark_names())
-    raise TypeError(f"instance must be a JobShopInstance, a benchmark name or a path, got {type(spec).__name__}")
+def benchmark_groups() -> dict[str, tuple[str, ...]]:
+    """Family groups ('taillard'), family-by-size groups ('taillard_15x15') and 'all'."""
+    return LIBRARY.groups

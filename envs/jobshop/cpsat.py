@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
+
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.instance import JobShopInstance
-
 from schedrl.errors import ConfigError
 
 

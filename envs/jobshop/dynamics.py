@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
+
 from schedrl.envs.jobshop.state import JobShopState
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.observation import GraphEnvelope
-from schedrl.envs.jobshop.benchmarks import as_instance
+from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import JobShopState
-
 from schedrl.errors import ConfigError, UnknownNameError
 
 NODE_FEATURES = (
@@ -118,6 +118,7 @@ class JobShopEnv(GraphSchedulingEnv):
     """
 
     state: JobShopState  # set by reset()
+    catalog = CATALOG
 
     def __init__(
         self,
@@ -136,23 +137,24 @@ class JobShopEnv(GraphSchedulingEnv):
             raise UnknownNameError("job-shop dynamics", dynamics, DYNAMICS)
         if reward not in REWARDS:
             raise UnknownNameError("job-shop reward", reward, REWARDS)
-        self.instance = None if instance is None else as_instance(instance)
         if isinstance(generator, dict):
             generator = JobShopGenerator(**generator)
         self.generator = generator or JobShopGenerator()
-        default_jobs, default_machines = self.instance.shape if self.instance else self.generator.max_shape
+        resolved = None if instance is None else CATALOG.as_instance(instance)
+        default_jobs, default_machines = resolved.shape if resolved else self.generator.max_shape
         max_jobs = default_jobs if max_jobs is None else max_jobs
         max_machines = default_machines if max_machines is None else max_machines
         if max_jobs < 1 or max_machines < 1:
             raise ConfigError(f"max_jobs and max_machines must be >= 1, got {max_jobs} and {max_machines}")
-        super().__init__(
-            envelope_for(max_jobs, max_machines), auto_single_choice=auto_single_choice, render_mode=render_mode
-        )
         self.dynamics = DYNAMICS[dynamics]()
         self.reward_kind = reward
         self.normalize_reward = normalize_reward
-        if self.instance is not None:
-            self._check_fits(self.instance)
+        super().__init__(
+            envelope_for(max_jobs, max_machines),
+            instance=resolved,
+            auto_single_choice=auto_single_choice,
+            render_mode=render_mode,
+        )
         self._edge_attr = self.graph.arrays["edge_attr"]
         self._global_features = self.graph.arrays["global_features"]
 
@@ -161,16 +163,13 @@ class JobShopEnv(GraphSchedulingEnv):
         n, m = instance.shape
         self.graph.envelope.check_fits(f"instance {instance.name!r} ({n}x{m})", n * m, 2 * n * m - n - m)
 
-    def _reset_episode(self, options: dict[str, Any]) -> None:
-        if "instance" in options:
-            instance = as_instance(options["instance"])
-            self._check_fits(instance)
-        elif self.instance is not None:
-            instance = self.instance
-        else:
-            instance = self.generator.sample(self.np_random)
-            self._check_fits(instance)
-        self.episode_instance = instance
+    def _sample_instance(self, rng: np.random.Generator) -> JobShopInstance:
+        return self.generator.sample(rng)
+
+    def _max_decisions(self, instance: JobShopInstance) -> int:
+        return instance.num_jobs * instance.num_machines  # one per operation, fewer with forced moves
+
+    def _start_episode(self, instance: JobShopInstance) -> None:
         self.state = state = JobShopState.initial(instance)
         n, m = instance.shape
         self._time_scale = float(max(instance.trivial_lower_bound, 1))  # all-zero durations are legal

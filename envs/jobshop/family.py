@@ -6,11 +6,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from schedrl.envs.core.family import ProblemFamily
+from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.core.vector_env import BatchedEngine, InstanceSampler
+from schedrl.envs.jobshop.benchmarks import CATALOG
+from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.instance import JobShopInstance
-from schedrl.envs.jobshop.instance_sets import load_instance_set
 from schedrl.envs.jobshop.parser import FORMATS, parse_instance
 from schedrl.envs.jobshop.rules import job_shop_baselines
 
@@ -55,6 +59,38 @@ def _episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> floa
     return -info["makespan"] * unit
 
 
+def _perturbations(instance: JobShopInstance, record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """One broken copy of a valid record per constraint the validator checks."""
+    starts = np.asarray(record["start_times"], dtype=np.int64)
+    durations, machines = instance.durations, instance.machines
+    job, op = map(int, np.argwhere(durations[:, :-1] > 0)[0])  # an operation that takes time
+    machine = machines[job, op]
+    other = next(j for j in range(instance.num_jobs) if j != job)
+    other_op = int(np.flatnonzero(machines[other] == machine)[0])
+
+    def changed(change: Any) -> dict[str, Any]:
+        broken = starts.copy()
+        change(broken)
+        return {**record, "start_times": broken.tolist()}
+
+    def precedence(s: np.ndarray) -> None:
+        s[job, op + 1] = s[job, op]  # the next operation starts before this one ends
+
+    def overlap(s: np.ndarray) -> None:
+        s[other, other_op] = s[job, op]  # two operations on one machine at once
+
+    def negative(s: np.ndarray) -> None:
+        s -= s.min() + 1
+
+    return [
+        ("job precedence", changed(precedence)),
+        ("machine capacity", changed(overlap)),
+        ("negative start", changed(negative)),
+        ("reported makespan", {**record, "makespan": record["makespan"] + 1}),
+        ("one start per operation", {**record, "start_times": starts[:-1].tolist()}),
+    ]
+
+
 def _parser(fmt: str) -> Callable[[str], JobShopInstance]:
     return lambda text: parse_instance(text, "text", fmt=fmt)
 
@@ -66,13 +102,18 @@ def _proven_optimal(instance: JobShopInstance, makespan: float) -> bool:
 JOB_SHOP = ProblemFamily(
     env_id="schedrl/JobShop-v0",
     entry_point="schedrl.envs.jobshop.env:JobShopEnv",
-    objective="makespan",
+    objective=Objective("makespan", "min"),
+    instances=CATALOG,
     baselines=job_shop_baselines,
-    load_instances=load_instance_set,
     solution_record=_solution_record,
     validate=_validate,
     fit_kwargs=_fit_kwargs,
     episode_return=_episode_return,
+    perturbations=_perturbations,
+    test_instances={"kind": "benchmark", "names": ["ft06", "la01"]},
+    kwarg_variants=tuple(
+        {"dynamics": dynamics, "reward": reward} for dynamics in DYNAMICS for reward in ("dense", "sparse")
+    ),
     parsers={fmt: _parser(fmt) for fmt in FORMATS},
     solvers={"cpsat": _cpsat},
     draw_solution=_draw,

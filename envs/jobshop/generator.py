@@ -3,26 +3,17 @@ random machine order per job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
-from schedrl.envs.jobshop.instance import JobShopInstance
 
+from schedrl.envs.core.instances import size_range
+from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.errors import ConfigError
 
 SizeSpec = int | tuple[int, int] | list[int]
-
-
-def _size_range(key: str, value: SizeSpec) -> tuple[int, int]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        low = high = int(value)
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, (int, np.integer)) for v in value):
-        low, high = int(value[0]), int(value[1])
-    else:
-        raise ConfigError(f"{key}: expected an int or a [low, high] pair of ints, got {value!r}")
-    if not 1 <= low <= high:
-        raise ConfigError(f"{key}: need 1 <= low <= high, got {value!r}")
-    return low, high
 
 
 @dataclass(frozen=True)
@@ -35,8 +26,8 @@ class JobShopGenerator:
     max_duration: int = 99
 
     def __post_init__(self) -> None:
-        _size_range("num_jobs", self.num_jobs)
-        _size_range("num_machines", self.num_machines)
+        size_range("num_jobs", self.num_jobs)
+        size_range("num_machines", self.num_machines)
         if not 1 <= self.min_duration <= self.max_duration:
             raise ConfigError(
                 f"durations: need 1 <= min_duration <= max_duration, got {self.min_duration}, {self.max_duration}"
@@ -44,11 +35,11 @@ class JobShopGenerator:
 
     @property
     def max_shape(self) -> tuple[int, int]:
-        return _size_range("num_jobs", self.num_jobs)[1], _size_range("num_machines", self.num_machines)[1]
+        return size_range("num_jobs", self.num_jobs)[1], size_range("num_machines", self.num_machines)[1]
 
     def sample(self, rng: np.random.Generator, name: str = "generated") -> JobShopInstance:
-        jobs_low, jobs_high = _size_range("num_jobs", self.num_jobs)
-        machines_low, machines_high = _size_range("num_machines", self.num_machines)
+        jobs_low, jobs_high = size_range("num_jobs", self.num_jobs)
+        machines_low, machines_high = size_range("num_machines", self.num_machines)
         n = int(rng.integers(jobs_low, jobs_high + 1))
         m = int(rng.integers(machines_low, machines_high + 1))
         durations = rng.integers(self.min_duration, self.max_duration + 1, size=(n, m))
@@ -61,3 +52,13 @@ class JobShopGenerator:
             raise ConfigError(f"count must be >= 1, got {count}")
         rng = np.random.default_rng(seed)
         return [self.sample(rng, name=f"gen_s{seed}_{index:04d}") for index in range(count)]
+
+
+def generate_set(spec: Mapping[str, Any], count: int, seed: int) -> list[JobShopInstance]:
+    """A generated instance set from the generator's fields in an `instances` config."""
+    unknown = sorted(set(spec) - {f.name for f in fields(JobShopGenerator)})
+    if unknown:
+        raise ConfigError(f"instances.{unknown[0]} is not a job-shop generator field; its fields: "
+                          f"{[f.name for f in fields(JobShopGenerator)]}")  # fmt: skip
+    sizes = {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in spec.items()}
+    return JobShopGenerator(**sizes).sample_set(count, seed)

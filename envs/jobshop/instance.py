@@ -60,6 +60,11 @@ class JobShopInstance:
         """Reference for gaps: the best-known upper bound (the optimum where proven)."""
         return self.upper_bound
 
+    @property
+    def stochastic(self) -> bool:
+        """Deterministic: durations are known, so best-of-K sampling is fair."""
+        return False
+
     def __repr__(self) -> str:
         return f"JobShopInstance({self.name!r}, {self.num_jobs}x{self.num_machines}, group={self.group!r})"
 

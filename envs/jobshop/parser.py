@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from schedrl.envs.jobshop.instance import JobShopInstance, find_problem
 
+from schedrl.envs.jobshop.instance import JobShopInstance, find_problem
 from schedrl.errors import InstanceFormatError
 
 FORMATS = ("auto", "standard", "taillard")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import gymnasium as gym
 import numpy as np
+
 from schedrl.envs.core.policy import Policy, RandomPolicy, legal_nodes
 from schedrl.envs.jobshop.state import JobShopState
-
 from schedrl.errors import SchedRLError
 
 #: Scores candidate nodes (lower is dispatched first): (state, nodes, jobs) -> keys.

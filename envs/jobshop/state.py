@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from schedrl.envs.jobshop.instance import JobShopInstance
 
 #: Larger than any makespan; marks "no next start" in the machine timelines.

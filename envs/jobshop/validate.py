@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 import numpy as np
-from schedrl.envs.jobshop.instance import JobShopInstance
 
+from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.errors import InvalidScheduleError
 
 

@@ -1,0 +1,207 @@
+"""Instance plumbing every family shares: bundled benchmarks with their bounds file, files
+and globs, seeded generated sets, scenario grids, and what a user may pass as `instance=`
+(an object, a bundled name or a path). A family supplies only parse, generate and group
+naming; the instance-set spec reads the same for every family."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from schedrl.errors import ConfigError, InstanceFormatError, UnknownNameError
+
+KINDS = ("benchmark", "files", "generated")
+ALL = "all"
+
+
+class Instance(Protocol):
+    """What the generic layers read of any family's instance."""
+
+    name: str
+    group: str
+
+    @property
+    def best_known(self) -> float | None: ...
+
+    @property
+    def stochastic(self) -> bool:
+        """Exogenous randomness (breakdowns, arrivals, noise) drawn from the instance's seed:
+        best-of-K sampling on it would keep the luckiest of K futures, so it is refused."""
+        ...
+
+
+def size_range(key: str, value: Any) -> tuple[int, int]:
+    """An int or an inclusive [low, high] pair of ints >= 1, as (low, high)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        low = high = int(value)
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, (int, np.integer)) for v in value):
+        low, high = int(value[0]), int(value[1])
+    else:
+        raise ConfigError(f"{key}: expected an int or a [low, high] pair of ints, got {value!r}")
+    if not 1 <= low <= high:
+        raise ConfigError(f"{key}: need 1 <= low <= high, got {value!r}")
+    return low, high
+
+
+def _natural_key(name: str) -> tuple[str, int]:
+    match = re.fullmatch(r"([a-z]+)(\d+)", name)
+    return (match.group(1), int(match.group(2))) if match else (name, 0)
+
+
+@dataclass(frozen=True)
+class BundledLibrary:
+    """Benchmarks shipped in `<package>/data`: `bounds.json` maps each name to its entry
+    (bounds and whatever the family records), `instances/<name>` holds the file."""
+
+    package: str
+    build: Callable[[str, Mapping[str, Any], Path], Any]  # (name, bounds entry, file) -> instance
+    groups_of: Callable[[str, Mapping[str, Any]], list[str]]  # (name, entry) -> its groups, 'all' aside
+    kind: str = "benchmark instance"
+    _loaded: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(str(resources.files(self.package) / "data"))
+
+    @cached_property
+    def bounds(self) -> dict[str, dict[str, Any]]:
+        return json.loads((self.data_dir / "bounds.json").read_text(encoding="utf-8"))
+
+    def names(self) -> list[str]:
+        return sorted(self.bounds, key=_natural_key)
+
+    @cached_property
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        groups: dict[str, list[str]] = {ALL: []}
+        for name in self.names():
+            for group in [*self.groups_of(name, self.bounds[name]), ALL]:
+                groups.setdefault(group, []).append(name)
+        return {group: tuple(names) for group, names in groups.items()}
+
+    def load(self, name: str) -> Any:
+        if name not in self.bounds:
+            raise UnknownNameError(self.kind, name, self.names())
+        if name not in self._loaded:
+            self._loaded[name] = self.build(name, self.bounds[name], self.data_dir / "instances" / name)
+        return self._loaded[name]
+
+    def load_group(self, group: str) -> list[Any]:
+        if group not in self.groups:
+            raise UnknownNameError(f"{self.kind} group", group, self.groups)
+        return [self.load(name) for name in self.groups[group]]
+
+    def resolve(self, names: list[str] | tuple[str, ...]) -> list[Any]:
+        """Instances for a mix of instance and group names, in order, without repeats."""
+        seen: dict[str, Any] = {}
+        for name in names:
+            for instance in self.load_group(name) if name in self.groups else [self.load(name)]:
+                seen.setdefault(instance.name, instance)
+        return list(seen.values())
+
+
+def scenario_grid(
+    instances: list[Any], parameter: str, values: list[Any], seeds: list[int] | None = None, label: str | None = None
+) -> list[Any]:
+    """Every instance under every value of a scenario parameter (and every seed of its
+    randomness), grouped by value: group `bench_15x15/p0.05`, name `inst01/p0.05/s1`."""
+    label = parameter if label is None else label
+    grid = []
+    for instance in instances:
+        if not dataclasses.is_dataclass(instance) or parameter not in {f.name for f in dataclasses.fields(instance)}:
+            raise ConfigError(f"instances.scenarios.parameter: {type(instance).__name__} has no field {parameter!r}")
+        for value in values:
+            tag = f"{label}{value}"
+            for seed in seeds if seeds is not None else [None]:
+                changes: dict[str, Any] = {parameter: value, "group": f"{instance.group}/{tag}"}
+                changes["name"] = f"{instance.name}/{tag}" + ("" if seed is None else f"/s{seed}")
+                if seed is not None:
+                    changes["seed"] = seed
+                grid.append(dataclasses.replace(instance, **changes))
+    return grid
+
+
+@dataclass(frozen=True)
+class InstanceCatalog:
+    """Every way a family's instances are named or made."""
+
+    kind: str  # in messages, e.g. "VM snapshot"
+    instance_type: type
+    generate: Callable[[Mapping[str, Any], int, int], list[Any]]  # (spec, count, seed) -> instances
+    read_file: Callable[[Path, str], Any] | None = None  # (path, format) -> instance; InstanceFormatError
+    bundled: BundledLibrary | None = None
+
+    def read(self, path: Path, fmt: str = "auto") -> Any:
+        if self.read_file is None:
+            raise InstanceFormatError(f"{self.kind}s have no file format: generate them instead", source=str(path))
+        return self.read_file(path, fmt)
+
+    def as_instance(self, spec: Any) -> Any:
+        """An instance from an instance object, a bundled benchmark name or a file path."""
+        if isinstance(spec, self.instance_type):
+            return spec
+        known = self.bundled.names() if self.bundled else []
+        if isinstance(spec, str) and spec in known:
+            return self.bundled.load(spec)  # type: ignore[union-attr]
+        if isinstance(spec, (str, Path)) and Path(spec).is_file():
+            return self.read(Path(spec))
+        if isinstance(spec, (str, Path)):
+            raise UnknownNameError(f"{self.kind} (bundled name or existing file)", str(spec), known)
+        raise ConfigError(
+            f"instance must be a {self.instance_type.__name__}, a bundled benchmark name or a file path, "
+            f"got {type(spec).__name__}"
+        )
+
+    def load_set(self, spec: Mapping[str, Any]) -> list[Any]:
+        """`spec` is an `instances` config: kind benchmark (names), files (paths or globs,
+        format, group) or generated (count, seed, the family's generator fields); with an
+        optional `scenarios: {parameter, values, seeds, label}` grid over the result."""
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise UnknownNameError("instances.kind", str(kind), KINDS)
+        if kind == "benchmark":
+            if self.bundled is None:
+                raise ConfigError(f"instances.kind=benchmark: no bundled {self.kind}s; use files or generated")
+            instances = self.bundled.resolve(list(spec.get("names") or []))
+        elif kind == "files":
+            group, fmt = str(spec.get("group", "files")), str(spec.get("format", "auto"))
+            paths = _expand(list(spec.get("paths") or []))
+            instances = [dataclasses.replace(self.read(Path(path), fmt), group=group) for path in paths]
+        else:
+            count, seed = int(spec.get("count", 100)), int(spec.get("seed", 0))
+            if count < 1:
+                raise ConfigError(f"instances.count must be >= 1, got {count}")
+            params = {k: v for k, v in spec.items() if k not in ("kind", "count", "seed", "scenarios")}
+            instances = self.generate(params, count, seed)
+        grid = spec.get("scenarios")
+        if grid:
+            unknown = sorted(set(grid) - {"parameter", "values", "seeds", "label"})
+            if unknown or "parameter" not in grid or not grid.get("values"):
+                raise ConfigError(
+                    f"instances.scenarios needs parameter and values (optional seeds, label); got keys {sorted(grid)}"
+                )
+            seeds = grid.get("seeds")
+            instances = scenario_grid(
+                instances, str(grid["parameter"]), list(grid["values"]), None if seeds is None else list(seeds),
+                grid.get("label"),
+            )  # fmt: skip
+        return instances
+
+
+def _expand(patterns: list[str]) -> list[str]:
+    paths: list[str] = []
+    for pattern in patterns:
+        matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matched:
+            raise ConfigError(f"instances.paths: {pattern!r} matches no file")
+        paths.extend(matched)
+    return paths
