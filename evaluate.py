@@ -61,7 +61,7 @@ def checkpoint_label(reference: str) -> str:
 def learned_solvers(cfg: DictConfig, env_id: str, instances: list[Any]) -> dict[str, Any]:
     """Trained policies, greedy and with each sample count, as whole-instance solvers:
     each runs on an env with the kwargs it was trained on."""
-    from schedrl import agents
+    from schedrl import agents  # type: ignore[attr-defined]  # mypy: package-dir mapping
 
     solvers: dict[str, Any] = {}
     for reference in cfg.checkpoints:

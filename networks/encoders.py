@@ -125,6 +125,23 @@ def attention_bytes_per_graph(nodes: int, heads: int, layers: int) -> float:
     return 4.0 * heads * nodes**2 * (2.2 + 1.1 * layers)
 
 
+class PreNormLayer(nn.TransformerEncoderLayer):
+    """A pre-norm `nn.TransformerEncoderLayer` that never takes torch's inference fast path:
+    in eval mode without grad that path reads a float attention mask as a boolean one, so
+    every nonzero edge bias would mask its edge out (pytorch/pytorch#118628). Same
+    parameters and names, so weights are unchanged."""
+
+    def forward(  # type: ignore[override]
+        self,
+        src: torch.Tensor,
+        src_mask: torch.Tensor | None = None,
+        src_key_padding_mask: torch.Tensor | None = None,
+        is_causal: bool = False,
+    ) -> torch.Tensor:
+        src = src + self._sa_block(self.norm1(src), src_mask, src_key_padding_mask, is_causal=is_causal)
+        return src + self._ff_block(self.norm2(src))
+
+
 class TransformerEncoder(Encoder):
     """Edges enter as attention biases: a learned one per head and direction (`edge_bias`)
     and, with `edge_input`, one computed from the edge features. The dense bias makes
@@ -148,7 +165,7 @@ class TransformerEncoder(Encoder):
         if max_nodes < 1:
             raise ConfigError(f"network.encoder_options.max_nodes must be >= 1, got {max_nodes}")
         self.embed = nn.Linear(node_features, hidden)
-        layer = nn.TransformerEncoderLayer(hidden, heads, 2 * hidden, dropout=0.0, batch_first=True, norm_first=True)
+        layer = PreNormLayer(hidden, heads, 2 * hidden, dropout=0.0, batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.heads, self.layers, self.max_nodes = heads, layers, max_nodes
         # One learned attention bias per head for each edge direction (0: along, 1: against).
@@ -161,7 +178,7 @@ class TransformerEncoder(Encoder):
             return
         if self.edge_bias is not None or self.edge_attr_bias is not None:
             per_graph = attention_bytes_per_graph(nodes, self.heads, self.layers) / 2**20
-            cost = f"its attention bias needs about {per_graph:,.0f} MB per graph to train"
+            cost = f"its attention bias needs about {per_graph:,.1f} MB per graph to train"
         else:
             cost = "its attention time grows with N^2"
         raise ConfigError(

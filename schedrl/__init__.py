@@ -10,7 +10,7 @@ The code lives in `schedrl.envs` (environments, baselines, solvers, evaluation),
 (graph and attention encoders); `schedrl.errors` holds the exceptions all of them raise.
 """
 
-from schedrl import envs
+from schedrl import envs  # type: ignore[attr-defined]  # mypy cannot follow the package-dir mapping
 
 __version__ = "0.1.0"
 __all__ = ["envs"]

@@ -84,6 +84,15 @@ def _cli(script: str, *overrides: str) -> Callable[[], object]:
     return trigger
 
 
+def _instances(spec: dict[str, object]) -> Callable[[], object]:
+    def trigger() -> object:
+        from schedrl import envs
+
+        return envs.family("schedrl/JobShop-v0").load_instances(spec)
+
+    return trigger
+
+
 def _tiny_config(**agent: object) -> dict[str, object]:
     return {
         "agent": {**PPO, **agent},
@@ -206,8 +215,12 @@ def catalogue() -> list[BadInput]:
         BadInput("config", "misspelt key on the command line", _cli("train.py", "agent.lerning_rate=1e-3"), SystemExit, r"unknown config key 'agent\.lerning_rate'.*Did you mean 'agent\.learning_rate'"),
         BadInput("config", "unknown policy name", _cli("evaluate.py", "policies=[sptt]"), SystemExit, r"unknown policy 'sptt'\. Did you mean 'spt'"),
         BadInput("config", "option a solver does not take", _cli("evaluate.py", "instances=jobshop/benchmark", "solvers=[cpsat]", "+solver_options.cpsat.timelimit=5"), SystemExit, r"solver_options\.cpsat: .*unexpected keyword argument 'timelimit'"),
+        BadInput("config", "a key of another family's env", _cli("evaluate.py", "+env.migration_limit=3"), SystemExit, r"env\.migration_limit is not an option of schedrl/JobShop-v0; its options: \['auto_single_choice', 'dynamics'"),
+        BadInput("config", "a labelled solver of an unknown kind", _cli("evaluate.py", "instances=jobshop/benchmark", "solvers=[fast]", "+solver_options.fast={solver:cpsta}"), SystemExit, r"unknown solver 'cpsta'\. Did you mean 'cpsat'"),
+        BadInput("config", "scenario grid over a field the instance lacks", _instances({"kind": "benchmark", "names": ["ft06"], "scenarios": {"parameter": "p", "values": [0.1]}}), ConfigError, r"instances\.scenarios\.parameter: JobShopInstance has no field 'p'"),
+        BadInput("config", "generated set with a misspelt field", _instances({"kind": "generated", "num_job": 5}), ConfigError, r"instances\.num_job is not a job-shop generator field"),
         BadInput("config", "unknown encoder", _cli("train.py", "network.encoder=gim"), SystemExit, r"unknown network encoder 'gim'\. Did you mean 'gin'"),
-        BadInput("checkpoint", "unknown shipped name", lambda: __import__("agents").load("jssp_10x1O"), UnknownNameError, r"unknown checkpoint .*'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
+        BadInput("checkpoint", "unknown shipped name", lambda: __import__("schedrl.agents", fromlist=["load"]).load("jssp_10x1O"), UnknownNameError, r"unknown checkpoint .*'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
         BadInput("checkpoint", "weights file missing", _checkpoint("missing"), CheckpointError, r"lacks policy\.safetensors: not a schedrl checkpoint folder"),
         BadInput("checkpoint", "truncated weights", _checkpoint("truncated"), CheckpointError, r"does not match its checksum: the file is corrupt or was altered"),
         BadInput("checkpoint", "altered weights", _checkpoint("altered"), CheckpointError, r"does not match its checksum"),

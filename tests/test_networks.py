@@ -3,12 +3,17 @@ transformer's node limit, and the vectorised graph flattening."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
+from schedrl.agents import load
+from schedrl.agents.checkpoint import read_checkpoint, save_checkpoint
 from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
-from schedrl.envs.jobshop import JobShopEnv
+from schedrl.envs.jobshop import JobShopEnv, load_benchmark
 from schedrl.envs.jobshop.env import NODE_FEATURES
 from schedrl.errors import ConfigError, EnvelopeError, UnknownNameError
 from schedrl.networks import ENCODERS, GraphPolicyNetwork, NetworkConfig
@@ -173,7 +178,7 @@ def test_no_parameter_depends_on_the_number_of_nodes(encoder: str) -> None:
     base = config(encoder)
     options = {**base.encoder_options, "edge_input": True}
     shapes = []
-    for max_nodes in (64, 4096):
+    for max_nodes in (100, 4096):
         extra = {"max_nodes": max_nodes} if encoder == "transformer" else {}
         network = GraphPolicyNetwork(
             NetworkConfig(**{**base.to_dict(), "context_nodes": 2, "encoder_options": {**options, **extra}})
@@ -187,11 +192,25 @@ def test_no_parameter_depends_on_the_number_of_nodes(encoder: str) -> None:
     assert shapes[0] == shapes[1]
 
 
+def test_the_transformer_scores_the_same_in_inference_as_in_training() -> None:
+    """torch's inference fast path (eval, no grad) reads a float attention mask as a boolean
+    one; rollouts and greedy decoding run there, so the encoder must not take it."""
+    torch.manual_seed(0)
+    network = GraphPolicyNetwork(config("transformer")).eval()
+    with torch.no_grad():
+        network.encoder.edge_bias.normal_()  # learned biases are nonzero
+    obs = observations("la01", count=2)
+    real = obs["node_mask"].bool()
+    with torch.no_grad():
+        inference = network(obs)[0][real]
+    torch.testing.assert_close(inference, network(obs)[0][real].detach())
+
+
 def test_the_transformer_refuses_graphs_above_its_node_limit() -> None:
     options = {"heads": 2, "max_nodes": 50}
     network = GraphPolicyNetwork(NetworkConfig(**{**config("transformer").to_dict(), "encoder_options": options}))
     obs = observations("la01", count=1)  # 50 operations, padded to 72 node slots
-    message = r"72 nodes, above its limit of 50 nodes: .* about \d+ MB per graph .* network=gin or network=gat"
+    message = r"72 nodes, above its limit of 50 nodes: .* about [\d.,]+ MB per graph .* network=gin or network=gat"
     with pytest.raises(ConfigError, match=message):
         network(obs)
     with pytest.raises(ConfigError, match=message):
@@ -200,11 +219,25 @@ def test_the_transformer_refuses_graphs_above_its_node_limit() -> None:
     GraphPolicyNetwork(config("gin")).check_graph_size(10**6)  # no limit
 
 
-def test_a_format_1_checkpoint_loads_and_its_greedy_makespans_do_not_move() -> None:
-    from schedrl import agents
-    from schedrl.envs.jobshop import load_benchmark
+@pytest.mark.parametrize("encoder", ["gin", "transformer"])
+def test_format_1_checkpoints_are_rebuilt_without_edge_input(encoder: str, tmp_path: Path) -> None:
+    """Format 1 GIN and transformer encoders ignored edge features: their weights lack
+    the edge-input layers and must be rebuilt so, with the same outputs."""
+    base = config(encoder)
+    old = NetworkConfig(**{**base.to_dict(), "encoder_options": {**base.encoder_options, "edge_input": False}})
+    network = GraphPolicyNetwork(old).eval()
+    folder = save_checkpoint(tmp_path / "ckpt", network, {"env_id": "schedrl/JobShop-v0"}, {})
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["network"]["encoder_options"].pop("edge_input")  # as format 1 wrote it
+    (folder / "metadata.json").write_text(json.dumps({**metadata, "format_version": 1}))
+    loaded = read_checkpoint(folder).network
+    assert loaded.config.encoder_options["edge_input"] is False
+    obs = observations("la01", count=2)
+    torch.testing.assert_close(loaded(obs)[0], network(obs)[0])
 
-    policy = agents.load("jssp_10x10")  # format_version 1: GIN trained without edge input
+
+def test_a_format_1_checkpoint_loads_and_its_greedy_makespans_do_not_move() -> None:
+    policy = load("jssp_10x10")  # format_version 1: GIN trained without edge input
     assert not policy.network.encoder.edge_input
     # The shipped policy's greedy makespans, measured before encoders read edge features:
     # they must not move.

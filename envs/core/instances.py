@@ -117,7 +117,7 @@ def scenario_grid(
     label = parameter if label is None else label
     grid = []
     for instance in instances:
-        if not dataclasses.is_dataclass(instance) or parameter not in {f.name for f in dataclasses.fields(instance)}:
+        if parameter not in _field_names(instance):
             raise ConfigError(f"instances.scenarios.parameter: {type(instance).__name__} has no field {parameter!r}")
         for value in values:
             tag = f"{label}{value}"
@@ -128,6 +128,12 @@ def scenario_grid(
                     changes["seed"] = seed
                 grid.append(dataclasses.replace(instance, **changes))
     return grid
+
+
+def _field_names(instance: Any) -> set[str]:
+    """The fields of a family's instance dataclass (none for anything else)."""
+    is_instance = dataclasses.is_dataclass(instance) and not isinstance(instance, type)
+    return {f.name for f in dataclasses.fields(instance)} if is_instance else set()
 
 
 @dataclass(frozen=True)

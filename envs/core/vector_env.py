@@ -30,6 +30,7 @@ class BatchedEngine(Protocol):
     N: int
     envelope: GraphEnvelope
     instances: list[Any]  # what each row schedules now
+    done: np.ndarray  # [B] bool: the row's episode has ended
 
     def reset(self, instances: list[Any]) -> dict[str, np.ndarray]: ...
 

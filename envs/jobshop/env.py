@@ -137,9 +137,9 @@ class JobShopEnv(GraphSchedulingEnv):
             raise UnknownNameError("job-shop dynamics", dynamics, DYNAMICS)
         if reward not in REWARDS:
             raise UnknownNameError("job-shop reward", reward, REWARDS)
-        if isinstance(generator, dict):
-            generator = JobShopGenerator(**generator)
-        self.generator = generator or JobShopGenerator()
+        self.generator: JobShopGenerator = (
+            JobShopGenerator(**generator) if isinstance(generator, dict) else generator or JobShopGenerator()
+        )
         resolved = None if instance is None else CATALOG.as_instance(instance)
         default_jobs, default_machines = resolved.shape if resolved else self.generator.max_shape
         max_jobs = default_jobs if max_jobs is None else max_jobs

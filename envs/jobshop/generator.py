@@ -60,5 +60,5 @@ def generate_set(spec: Mapping[str, Any], count: int, seed: int) -> list[JobShop
     if unknown:
         raise ConfigError(f"instances.{unknown[0]} is not a job-shop generator field; its fields: "
                           f"{[f.name for f in fields(JobShopGenerator)]}")  # fmt: skip
-    sizes = {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in spec.items()}
+    sizes: dict[str, Any] = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
     return JobShopGenerator(**sizes).sample_set(count, seed)
