@@ -124,9 +124,10 @@ def record_env_kwargs(console: Console, plan: EvaluationPlan, output_dir: Path) 
         used[name] = kwargs
         if kwargs is None:
             continue
-        differing = sorted(k for k in {*run_kwargs, *kwargs} if kwargs.get(k) != run_kwargs.get(k))
+        ours, theirs = plan.family.effective_kwargs(run_kwargs), plan.family.effective_kwargs(kwargs)
+        differing = sorted(k for k in {*ours, *theirs} if theirs.get(k) != ours.get(k))
         if differing:
-            shown = ", ".join(f"{k}={kwargs.get(k)!r} (run: {plan.env_kwargs.get(k)!r})" for k in differing)
+            shown = ", ".join(f"{k}={theirs.get(k)!r} (run: {ours.get(k)!r})" for k in differing)
             console.print(f"note: {name} runs with its training env kwargs: {shown}")
     path = output_dir / ENV_KWARGS
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

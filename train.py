@@ -49,7 +49,7 @@ def main(cfg: DictConfig) -> float:
     table = Table(title=f"greedy validation: mean {objective.key} ({objective.wording})")
     table.add_column("method")
     table.add_column("mean", justify="right")
-    table.add_column("gap to best rule (positive: worse)", justify="right")
+    table.add_column("vs best rule (+: worse)", justify="right")
     best_rule = result.baseline.mean_objective
     for name, value in result.table:
         gap = objective.gap_percent(value, best_rule)

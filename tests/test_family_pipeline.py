@@ -147,3 +147,26 @@ def test_the_generic_layers_name_no_job_shop_concept() -> None:
                 if JOB_SHOP_WORDS.search(line):
                     found.append(f"{file.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_the_family_preset_is_the_default_run_and_the_old_experiment_name_is_an_alias() -> None:
+    default, preset = config("evaluate"), config("evaluate", "family=jobshop")
+    assert (
+        default == preset
+        and default["env_id"] == "schedrl/JobShop-v0"
+        and default["instances"]["names"] == ["taillard"]
+    )
+    assert list(envs.baselines(default["env_id"])) == [
+        "spt",
+        "lpt",
+        "mwkr",
+        "lwkr",
+        "mor",
+        "lor",
+        "fifo",
+        "fdd_mwkr",
+        "mopnr",
+        "random",
+    ]  # fmt: skip  (policies: all = the methods of the default run before presets)
+    assert config("train", "experiment=jssp_10x10") == config("train", "experiment=jobshop/10x10")
+    assert config("train", "experiment=jobshop/10x10")["total_timesteps"] == 400000

@@ -13,13 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from schedrl.envs import InvalidScheduleError, ProblemFamily, RandomPolicy, register_family
-from schedrl.envs.core.graph_env import GraphSchedulingEnv
-from schedrl.envs.core.instances import InstanceCatalog
-from schedrl.envs.core.objective import Objective
-from schedrl.envs.core.observation import GraphEnvelope
-from schedrl.envs.core.solver import SolverResult
-from schedrl.errors import ConfigError
+from schedrl.envs import core
+from schedrl.errors import ConfigError, InvalidScheduleError
 
 ENV_ID = "schedrl-test/Toy-v0"
 
@@ -54,14 +49,14 @@ def generate(spec: dict[str, Any], count: int, seed: int) -> list[ToyInstance]:
     ]
 
 
-class ToyEnv(GraphSchedulingEnv):
+class ToyEnv(core.GraphSchedulingEnv):
     """Stage 0 picks an unused item (nodes 0..I-1), stage 1 its bin (nodes I, I+1); reward: profit."""
 
-    catalog = InstanceCatalog("toy instance", ToyInstance, generate)
+    catalog = core.InstanceCatalog("toy instance", ToyInstance, generate)
 
     def __init__(self, instance: Any = None, *, max_items: int = 4, reward_scale: float = 1.0, render_mode: Any = None):
         self.items, self.reward_scale = max_items, reward_scale
-        envelope = GraphEnvelope(max_items + 2, max_items * 2, 4, global_features=2, context_nodes=1)
+        envelope = core.GraphEnvelope(max_items + 2, max_items * 2, 4, global_features=2, context_nodes=1)
         super().__init__(envelope, instance=instance, auto_single_choice=False, render_mode=render_mode)
 
     def _check_fits(self, instance: ToyInstance) -> None:
@@ -112,10 +107,10 @@ class Greedy:
     """The best (item, bin) pair at this round's prices: online, never looking ahead."""
 
     def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
-        core = env.unwrapped
-        gains = np.outer(core.episode_instance.values, core.episode_instance.price[core.round])
-        if core.chosen >= 0:
-            return core.items + int(np.argmax(gains[core.chosen]))
+        toy = env.unwrapped
+        gains = np.outer(toy.episode_instance.values, toy.episode_instance.price[toy.round])
+        if toy.chosen >= 0:
+            return toy.items + int(np.argmax(gains[toy.chosen]))
         legal = np.flatnonzero(action_mask)
         return int(legal[np.argmax(gains[legal].max(axis=1))])
 
@@ -123,24 +118,23 @@ class Greedy:
 class BruteForce:
     """Clairvoyant optimum: every order of items over the rounds, the best bin per round."""
 
-    def solve(self, instance: ToyInstance) -> SolverResult:
+    def solve(self, instance: ToyInstance) -> core.SolverResult:
         best, plan = -math.inf, []
         for items in itertools.permutations(range(len(instance.values)), instance.rounds):
             gains = np.asarray(instance.values)[list(items), None] * instance.price
             if gains.max(axis=1).sum() > best:
                 best, plan = gains.max(axis=1).sum(), [[i, int(b)] for i, b in zip(items, gains.argmax(1), strict=True)]
         record = {"assignment": plan, "rounds": instance.rounds}
-        return SolverResult(float(best), record, proven_optimal=True, lower_bound=float(best), status="OPTIMAL")
+        return core.SolverResult(float(best), record, proven_optimal=True, lower_bound=float(best), status="OPTIMAL")
 
 
 def validate(instance: ToyInstance, record: dict[str, Any]) -> None:
     """Recomputes the profit from the assignment alone."""
-    pairs, items = record["assignment"], [pair[0] for pair in record["assignment"]]
-    problems = [f"{len(pairs)} rounds assigned, expected {instance.rounds}"] if len(pairs) != instance.rounds else []
-    if len(set(items)) != len(items) or not all(0 <= i < len(instance.values) for i in items):
-        problems.append(f"items must be distinct and in range, got {items}")
-    if not all(0 <= pair[1] < len(instance.prices) for pair in pairs):
-        problems.append(f"bin out of range in {pairs}")
+    pairs, problems = record["assignment"], []
+    if len(pairs) != instance.rounds or len({i for i, _ in pairs}) < len(pairs):
+        problems.append(f"{instance.rounds} distinct items expected, one per round, got {pairs}")
+    if not all(0 <= i < len(instance.values) and 0 <= b < len(instance.prices) for i, b in pairs):
+        problems.append(f"item or bin out of range in {pairs}")
     if not problems:
         profit = sum(instance.values[i] * instance.price[r, b] for r, (i, b) in enumerate(pairs))
         if not math.isclose(profit, record["profit"], abs_tol=1e-9):
@@ -159,13 +153,13 @@ def perturbations(instance: ToyInstance, record: dict[str, Any]) -> list[tuple[s
     ]
 
 
-TOY = ProblemFamily(
-    env_id=ENV_ID, entry_point="toy_family:ToyEnv", objective=Objective("profit", "max"),
-    instances=ToyEnv.catalog, baselines=lambda seed: {"greedy": Greedy(), "random": RandomPolicy(seed)},
+TOY = core.ProblemFamily(
+    env_id=ENV_ID, entry_point="toy_family:ToyEnv", objective=core.Objective("profit", "max"),
+    instances=ToyEnv.catalog, baselines=lambda seed: {"greedy": Greedy(), "random": core.RandomPolicy(seed)},
     solution_record=lambda info: {key: info[key] for key in ("profit", "assignment", "rounds")},
     validate=validate, perturbations=perturbations, metrics=("rounds",), solvers={"brute": BruteForce},
     fit_kwargs=lambda instances: {"max_items": max(len(i.values) for i in instances)},
     episode_return=lambda kwargs, info: info["profit"] * kwargs.get("reward_scale", 1.0),
     test_instances={"kind": "generated", "count": 2, "seed": 3}, kwarg_variants=({}, {"reward_scale": 0.5}),
 )  # fmt: skip
-register_family(TOY)
+core.register_family(TOY)

@@ -74,6 +74,14 @@ class ProblemFamily:
             options = sorted(set(accepted) - {"self", "render_mode"})
             raise ConfigError(f"{where}.{unknown[0]} is not an option of {self.env_id}; its options: {options}")
 
+    def effective_kwargs(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """`kwargs` over the env's defaults: what an env built with them actually uses."""
+        from gymnasium.envs.registration import load_env_creator
+
+        parameters = inspect.signature(load_env_creator(self.entry_point)).parameters.values()
+        defaults = {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+        return {k: v for k, v in {**defaults, **kwargs}.items() if k not in ("instance", "render_mode")}
+
     def make_env(self, **kwargs: Any) -> gym.Env:
         self.check_env_kwargs({k: v for k, v in kwargs.items() if k != "instance"})
         return gym.make(self.env_id, **kwargs)
