@@ -53,7 +53,7 @@ def main(cfg: DictConfig) -> float:
     best_rule = result.baseline.mean_objective
     for name, value in result.table:
         gap = objective.gap_percent(value, best_rule)
-        table.add_row(name, number(value), "-" if gap is None else f"{gap:+.2f}%")
+        table.add_row(name, number(value), "-" if gap is None else f"{gap:+.4g}%")
     Console().print(table)
     print(f"checkpoints: {run_dir / 'checkpoints'} (best, last)")
     if result.stopped_by_signal is not None:

@@ -11,7 +11,7 @@ fails) is reported as skipped; the script never stops because of a peer.
     python scripts/bench_env.py --instances ft06 ta01 --seconds 1 --dynamics active --no-peers
 
 The `schedrl batched xB` row runs B episodes at once in the numpy-batched engine
-(`envs.jobshop.batched`, non_delay only) in this one process; its episodes/s against
+(`schedrl.envs.jobshop.batched`, non_delay only) in this one process; its episodes/s against
 JSSEnv's is the per-core comparison for batched simulation (`--batch 0` skips it).
 
 Every measurement builds the env once (not timed), plays one warm-up episode, then plays

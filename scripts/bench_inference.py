@@ -47,7 +47,7 @@ def main() -> None:
                 result = policy.solve(instance)
                 family.validate(instance, {"makespan": result.objective, **result.solution})
                 greedy_time = greedy_time or result.wall_time
-                gap = 100 * (result.objective / instance.best_known - 1)
+                gap = family.objective.gap_percent(result.objective, instance.best_known)
                 method = f"K={k}" if k else "greedy"
                 size = f"{instance.num_jobs}x{instance.num_machines}"
                 print(f"{instance.name:>9} {size:>7} {method:>8} {result.wall_time:>9.2f} "

@@ -14,24 +14,29 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+from schedrl import envs
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", type=Path, help="results.csv written by evaluate.py")
     parser.add_argument("--reference", default="cpsat", help="method whose objective is the 0%% line")
+    parser.add_argument("--env-id", default="schedrl/JobShop-v0", help="the family, for its objective's sense")
     args = parser.parse_args()
+    sense = envs.family(args.env_id).objective
     with args.results.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader)
         rows = [dict(zip(header, values, strict=True)) for values in reader if len(values) == len(header)]
-    objective = header[3]
+    objective = sense.key
     reference = {r["instance"]: float(r[objective]) for r in rows if r["policy"] == args.reference}
     if not reference:
         raise SystemExit(f"no rows for reference method {args.reference!r} in {args.results}")
     gaps: dict[str, list[float]] = defaultdict(list)
     for row in rows:
-        if row["instance"] in reference:
-            gaps[row["policy"]].append(100.0 * (float(row[objective]) / reference[row["instance"]] - 1.0))
+        gap = sense.gap_percent(float(row[objective]), reference.get(row["instance"]))
+        if gap is not None:  # positive is worse, for either sense
+            gaps[row["policy"]].append(gap)
     proven = sum(r["proven_optimal"] == "True" for r in rows if r["policy"] == args.reference)
     print(f"mean gap to {args.reference} ({len(reference)} instances, {proven} proven optimal), %")
     for method, values in sorted(gaps.items(), key=lambda item: sum(item[1]) / len(item[1])):

@@ -13,6 +13,7 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
+from stepping import until_done
 
 from schedrl import agents, envs
 from schedrl.agents.checkpoint import WEIGHTS, read_checkpoint, save_checkpoint
@@ -50,7 +51,7 @@ def greedy_actions(policy: LearnedPolicy, instance: str) -> list[int]:
     env = policy.make_env(instance).unwrapped
     obs, _ = env.reset(seed=0)
     actions = []
-    while not env.done:
+    for _ in until_done(env):
         actions.append(policy.act(obs, env.action_masks()))
         obs, *_ = env.step(actions[-1])
     return actions
@@ -63,7 +64,8 @@ def test_checkpoint_reloads_in_a_fresh_process_on_another_size(tmp_path: Path) -
     folder = save_checkpoint(tmp_path / "ckpt", network, metadata, {"note": "test"})
     before = greedy_actions(LearnedPolicy(network, "schedrl/JobShop-v0", {"dynamics": "non_delay"}), "ta01")
     script = (  # the same function, in a process that never saw the network
-        "from __future__ import annotations\nimport agents, json\nfrom agents.inference import LearnedPolicy\n"
+        "from __future__ import annotations\nimport json, sys\nfrom schedrl import agents\n"
+        f"sys.path.insert(0, {str(ROOT / 'tests')!r})\nfrom stepping import until_done\n"
         + inspect.getsource(greedy_actions)
         + f"print(json.dumps(greedy_actions(agents.load({str(folder)!r}), 'ta01')))"
     )

@@ -99,6 +99,19 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
     assert (out / "results.csv").read_text().splitlines()[0].endswith("status,proven_optimal,decisions,wall_time_s")
 
 
+def test_labelled_solver_variants_land_in_one_results_file(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    stdout = evaluate(
+        out, "instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[mwkr]", "solvers=[cpsat_1s,cpsat_5s]",
+        "+solver_options.cpsat_1s={solver:cpsat,time_limit:1}", "+solver_options.cpsat_5s={solver:cpsat,time_limit:5}",
+    )  # fmt: skip
+    assert "all 3 solutions validated" in stdout
+    with (out / "results.csv").open() as handle:
+        rows = {row["policy"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"mwkr", "cpsat_1s", "cpsat_5s"}
+    assert all(rows[s]["makespan"] == rows[s]["lower_bound"] == "55" for s in ("cpsat_1s", "cpsat_5s"))
+
+
 def test_files_and_generated_instance_sets(tmp_path: Path) -> None:
     folder = tmp_path / "instances"
     folder.mkdir()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
+from stepping import until_done
 
 from schedrl import envs
 from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
@@ -24,7 +25,7 @@ def random_episode(env: gym.Env, seed: int, **reset_kwargs):
     rng = np.random.default_rng(seed)
     obs, info = env.reset(seed=seed, **reset_kwargs)
     observations, rewards = [obs], []
-    while not env.unwrapped.done:
+    for _ in until_done(env):
         mask = env.unwrapped.action_masks()
         assert mask.any(), "mask empty before the episode ended"
         obs, reward, _, truncated, info = env.step(rng.choice(np.flatnonzero(mask)))
@@ -79,7 +80,7 @@ def test_pickled_env_continues_identically(dynamics: str) -> None:
     for _ in range(5):
         env.step(int(np.flatnonzero(env.action_masks())[0]))
     clone = pickle.loads(pickle.dumps(env))
-    while not env.done:
+    for _ in until_done(env):
         action = int(np.flatnonzero(env.action_masks())[-1])
         a, b = env.step(action), clone.step(action)
         assert a[1] == b[1] and a[2] == b[2]
@@ -108,7 +109,7 @@ def test_auto_single_choice_only_skips_forced_moves(dynamics: str) -> None:
     automatic = JobShopEnv("la01", dynamics=dynamics)
     automatic.reset(seed=0)
     steps = 0
-    while not automatic.done:
+    for _ in until_done(automatic):
         assert automatic.action_masks().sum() >= 2
         automatic.step(automatic.action_space.sample())
         steps += 1
@@ -193,7 +194,7 @@ def test_illegal_actions_raise_clear_errors() -> None:
         env.step(-1)
     with pytest.raises(envs.IllegalActionError, match="node index"):
         env.step("first")
-    while not env.done:
+    for _ in until_done(env):
         env.step(env.action_space.sample())
     with pytest.raises(envs.IllegalActionError, match="reset"):
         env.step(0)

@@ -16,8 +16,6 @@ import numpy as np
 from schedrl.envs import core
 from schedrl.errors import ConfigError, InvalidScheduleError
 
-ENV_ID = "schedrl-test/Toy-v0"
-
 
 @dataclass(frozen=True, eq=False)
 class ToyInstance:
@@ -41,12 +39,9 @@ class ToyInstance:
 
 
 def generate(spec: dict[str, Any], count: int, seed: int) -> list[ToyInstance]:
-    rng, volatility = np.random.default_rng(seed), float(spec.get("volatility", 0.3))
-    values, prices = rng.uniform(-1, 3, (count, 4)).round(2), rng.uniform(0.5, 2, (count, 2)).round(2)
-    seeds = rng.integers(1 << 30, size=count).tolist()
-    return [
-        ToyInstance(f"toy{seed}_{i}", tuple(values[i]), tuple(prices[i]), 4, volatility, seeds[i]) for i in range(count)
-    ]
+    rng, vol = np.random.default_rng(seed), float(spec.get("volatility", 0.3))
+    draws = [(rng.uniform(-1, 3, 4), rng.uniform(0.5, 2, 2), rng.integers(1 << 30)) for _ in range(count)]
+    return [ToyInstance(f"toy{seed}_{i}", tuple(v), tuple(p), 4, vol, int(s)) for i, (v, p, s) in enumerate(draws)]
 
 
 class ToyEnv(core.GraphSchedulingEnv):
@@ -154,7 +149,7 @@ def perturbations(instance: ToyInstance, record: dict[str, Any]) -> list[tuple[s
 
 
 TOY = core.ProblemFamily(
-    env_id=ENV_ID, entry_point="toy_family:ToyEnv", objective=core.Objective("profit", "max"),
+    env_id="schedrl-test/Toy-v0", entry_point="toy_family:ToyEnv", objective=core.Objective("profit", "max"),
     instances=ToyEnv.catalog, baselines=lambda seed: {"greedy": Greedy(), "random": core.RandomPolicy(seed)},
     solution_record=lambda info: {key: info[key] for key in ("profit", "assignment", "rounds")},
     validate=validate, perturbations=perturbations, metrics=("rounds",), solvers={"brute": BruteForce},
