@@ -168,9 +168,7 @@ class ValidationCallback(BaseCallback):
         learned.network.train(was_training)
         objective = learned.family.objective
         mean = float(np.mean([info[objective.key] for info in infos]))
-        gap = objective.gap_percent(mean, self.best_rule_objective)
-        if gap is None:  # the best rule scores 0 (no fragmentation left): rank by the difference itself
-            gap = objective.worse_by(mean, self.best_rule_objective)
+        gap = objective.relative(mean, self.best_rule_objective)
         self.logger.record(f"validation/{objective.key}_mean", mean)
         self.logger.record("validation/gap_to_best_rule_percent", gap)
         return gap

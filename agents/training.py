@@ -262,9 +262,8 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
         close_logger()
 
     # The best checkpoint's mean objective follows from its gap: no second validation run.
-    sign = 1.0 if family.objective.sense == "min" else -1.0
-    learned = baseline.mean_objective + sign * abs(baseline.mean_objective) * validator.best_gap / 100.0
-    ranked = sorted(baseline.means.items(), key=lambda kv: sign * kv[1])
+    learned = family.objective.value_at(baseline.mean_objective, validator.best_gap)
+    ranked = sorted(baseline.means.items(), key=lambda kv: family.objective.worse_by(kv[1], 0.0))
     result = TrainingResult(
         run_dir=run_dir,
         best_gap_percent=validator.best_gap,

@@ -56,6 +56,10 @@ def test_gap_is_positive_when_worse_for_either_sense() -> None:
     assert Objective("fragment_rate", "min").gap_percent(0.3, 0) is None
     assert Objective("fragment_rate", "min").gap_percent(0.3, None) is None
     assert Objective("profit", "max").best([3.0, -1.0, 5.0], float) == 5.0
+    for objective in (Objective("a", "min"), Objective("b", "max")):
+        for reference in (-80.0, 0.0, 120.0):  # value_at inverts relative, also where no percent exists
+            assert objective.value_at(reference, objective.relative(97.5, reference)) == pytest.approx(97.5)
+    assert Objective("fragment_rate", "min").relative(0.25, 0.0) == 0.25
     with pytest.raises(ConfigError, match="sense"):
         Objective("x", "minimise")  # type: ignore[arg-type]
 

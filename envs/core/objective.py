@@ -44,3 +44,14 @@ class Objective:
         if reference is None or reference == 0:
             return None
         return 100.0 * self.worse_by(value, reference) / abs(reference)
+
+    def relative(self, value: float, reference: float) -> float:
+        """The gap in percent, or the difference itself where the reference is 0 (e.g. a
+        best rule that leaves no fragmentation): positive is worse either way."""
+        gap = self.gap_percent(value, reference)
+        return self.worse_by(value, reference) if gap is None else gap
+
+    def value_at(self, reference: float, relative: float) -> float:
+        """The objective value that is `relative` (as from `relative`) away from `reference`."""
+        worse_by = relative if reference == 0 else relative * abs(reference) / 100.0
+        return reference + worse_by if self.sense == "min" else reference - worse_by
