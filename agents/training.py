@@ -229,7 +229,8 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
             model, best_gap = build_model(cfg, vec_env, network), float("inf")
             record_start(run_dir, cfg, code)
         # Refuse graphs the encoder cannot afford (the transformer's dense attention) before the first rollout.
-        cast(GraphActorCriticPolicy, model.policy).network.check_graph_size(int(vec_env.action_space.n))
+        nodes = int(cast(gym.spaces.Discrete, vec_env.action_space).n)
+        cast(GraphActorCriticPolicy, model.policy).network.check_graph_size(nodes)
     except BaseException:
         vec_env.close()
         raise
