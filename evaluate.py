@@ -26,6 +26,7 @@ from rich.table import Table
 
 from schedrl import envs
 from schedrl.envs.core.family import ProblemFamily, pick
+from schedrl.envs.core.instances import unique_labels
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.overrides import unknown_override
 from schedrl.envs.core.solver import Solver
@@ -49,24 +50,29 @@ def as_dict(node: Any) -> dict[str, Any]:
     return {str(key): value for key, value in container.items()} if isinstance(container, dict) else {}
 
 
-def checkpoint_label(reference: str) -> str:
-    """A short name for a checkpoint: the shipped name, or '<run>/<checkpoint>' of a path."""
-    path = Path(reference)
-    if len(path.parts) == 1:
-        return reference
-    run = path.parent.parent if path.parent.name == "checkpoints" else path.parent
-    return f"{run.name}/{path.name}"
+def checkpoint_labels(references: list[str]) -> list[str]:
+    """Short, distinct names: a shipped name as it is, a folder as '<run>/<checkpoint>',
+    longer where two runs share that (run 0/best of two sweeps)."""
+    folders = [i for i, r in enumerate(references) if len(Path(r).parts) > 1]
+    longer = unique_labels([Path(references[i]) for i in folders], skip=("checkpoints",), min_parts=2)
+    labels = list(references)
+    for index, label in zip(folders, longer, strict=True):
+        labels[index] = label
+    return labels
 
 
-def learned_solvers(cfg: DictConfig, env_id: str, instances: list[Any]) -> dict[str, Any]:
-    """Trained policies, greedy and with each sample count, as whole-instance solvers:
-    each runs on an env with the kwargs it was trained on."""
+def learned_solvers(cfg: DictConfig, env_id: str, instances: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Trained policies, greedy and with each sample count, as whole-instance solvers (each
+    runs on an env with the kwargs it was trained on), and what identifies each result."""
     from schedrl import agents  # type: ignore[attr-defined]  # mypy: package-dir mapping
 
+    references = [str(reference) for reference in cfg.checkpoints]
+    if len(set(references)) < len(references):
+        raise ConfigError(f"checkpoints lists a checkpoint twice: {references}")
     solvers: dict[str, Any] = {}
-    for reference in cfg.checkpoints:
-        label = checkpoint_label(str(reference))
-        greedy = agents.load(str(reference), seed=int(cfg.seed), device=cfg.device, name=label)  # read once
+    identities: dict[str, Any] = {}
+    for reference, label in zip(references, checkpoint_labels(references), strict=True):
+        greedy = agents.load(reference, seed=int(cfg.seed), device=cfg.device, name=label)  # read once
         if greedy.env_id != env_id:
             raise ConfigError(f"checkpoint {reference!r} was trained on {greedy.env_id}, not env_id={env_id}")
         for samples in [0, *cfg.samples]:
@@ -76,12 +82,20 @@ def learned_solvers(cfg: DictConfig, env_id: str, instances: list[Any]) -> dict[
             for instance in instances:
                 policy.check_sampling(instance)
             solvers[policy.name] = policy
-    return solvers
+            identities[policy.name] = {
+                "checkpoint": greedy.digest, "env_kwargs": envs.family(env_id).effective_kwargs(greedy.env_kwargs),
+                "samples": int(samples), "seed": int(cfg.seed),
+            }  # fmt: skip
+    return solvers, identities
 
 
-def make_solvers(family: ProblemFamily, names: list[str], options: dict[str, Any]) -> dict[str, Solver]:
-    """Solvers by family name (`cpsat`) or by label (`cpsat_5s`, with `solver_options.cpsat_5s.solver: cpsat`)."""
+def make_solvers(
+    family: ProblemFamily, names: list[str], options: dict[str, Any]
+) -> tuple[dict[str, Solver], dict[str, Any]]:
+    """Solvers by family name (`cpsat`) or by label (`cpsat_5s`, with
+    `solver_options.cpsat_5s.solver: cpsat`), and what identifies each one's results."""
     solvers: dict[str, Solver] = {}
+    identities: dict[str, Any] = {}
     for name in names:
         settings = dict(options.get(name) or {})
         kind = str(settings.pop("solver", name))
@@ -90,7 +104,8 @@ def make_solvers(family: ProblemFamily, names: list[str], options: dict[str, Any
             solvers[name] = factory(**settings)
         except TypeError as error:  # an option the solver does not take
             raise ConfigError(f"solver_options.{name}: {error}") from None
-    return solvers
+        identities[name] = {"solver": kind, "options": settings}
+    return solvers, identities
 
 
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
@@ -100,17 +115,20 @@ def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     instances = family.load_instances(as_dict(cfg.instances))
     baselines = family.baselines(int(cfg.seed))
     names = list(baselines) if cfg.policies == "all" else list(cfg.policies)
+    policies = pick("policy", baselines, names)
+    learned, learned_ids = learned_solvers(cfg, cfg.env_id, instances)
+    solvers, solver_ids = make_solvers(family, list(cfg.solvers), as_dict(cfg.solver_options))
+    policy_ids = {name: {"policy": name, "env_kwargs": family.effective_kwargs(env_kwargs), "seed": int(cfg.seed)}
+                  for name in policies}  # fmt: skip
     return EvaluationPlan(
         family=family,
         instances=instances,
-        policies=pick("policy", baselines, names),
-        solvers={
-            **learned_solvers(cfg, cfg.env_id, instances),
-            **make_solvers(family, list(cfg.solvers), as_dict(cfg.solver_options)),
-        },
+        policies=policies,
+        solvers={**learned, **solvers},
         env_kwargs=env_kwargs,
         seed=int(cfg.seed),
         picture_dir=output_dir / "pictures" if cfg.pictures else None,
+        identities={**policy_ids, **learned_ids, **solver_ids},
     )
 
 
@@ -164,13 +182,8 @@ def main(cfg: DictConfig) -> None:
         run(cfg)
 
 
-def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    output_dir = output_dir or Path(HydraConfig.get().runtime.output_dir)
-    plan = build_plan(cfg, output_dir)
-    family = plan.family
-    store = ResultStore(output_dir, family.objective.key, family.metrics)
-    record_env_kwargs(console, plan, output_dir)
+def evaluate_pending(console: Console, plan: EvaluationPlan, store: ResultStore, output_dir: Path) -> list[ResultRow]:
+    """Runs what the folder lacks, with a progress bar; every row of the plan, in plan order."""
     pending = len(plan.pending(store))
     console.print(
         f"{len(plan.instances)} instances x {len(plan.methods)} methods; {pending} to run, "
@@ -181,8 +194,13 @@ def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
         task = progress.add_task("evaluating", total=pending)
         for row in run_evaluation(plan, store):
             progress.update(task, advance=1, description=f"{row.instance} {row.policy}")
-    rows = [store.rows[(i.name, m)] for i in plan.instances for m in plan.methods]
-    print_table(console, rows, family.objective)
+    return [store.rows[(i.name, m)] for i in plan.instances for m in plan.methods]
+
+
+def write_reports(cfg: DictConfig, plan: EvaluationPlan, rows: list[ResultRow], output_dir: Path) -> list[str]:
+    """summary.md, plots and the family's own report; the names of what was written."""
+    family = plan.family
+    print_table(Console(width=None if sys.stdout.isatty() else 160), rows, family.objective)
     (output_dir / "summary.md").write_text(markdown_summary(rows, family.objective), encoding="utf-8")
     written = ["results.csv", "summary.md", ENV_KWARGS, "solutions/"]
     if cfg.plots and plot_gap_bars(rows, output_dir / "gap_by_group.png", family.objective):
@@ -193,6 +211,23 @@ def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
         written += family.report(rows, output_dir)
     if plan.picture_dir is not None:
         written.append("pictures/")
+    return written
+
+
+def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    output_dir = output_dir or Path(HydraConfig.get().runtime.output_dir)
+    plan = build_plan(cfg, output_dir)
+    family = plan.family
+    with ResultStore(output_dir, family.objective.key, family.metrics) as store:  # one evaluation per folder
+        plan.check_resumable(store)
+        legacy = store.adopt({method: plan.fingerprint(method) for method in plan.methods})
+        if legacy:
+            console.print(f"note: {legacy} stored rows carried no settings fingerprint (an older schedrl wrote them); "
+                          "they are taken as made with this run's settings")  # fmt: skip
+        record_env_kwargs(console, plan, output_dir)
+        rows = evaluate_pending(console, plan, store, output_dir)
+        written = write_reports(cfg, plan, rows, output_dir)
     console.print(f"all {len(rows)} solutions validated; wrote {', '.join(written)} in {output_dir}")
     return rows
 

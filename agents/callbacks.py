@@ -58,7 +58,8 @@ class DivergenceGuard(BaseCallback):
         return True
 
     def _on_rollout_start(self) -> None:  # right after each PPO update
-        losses = {key: value for key, value in self.logger.name_to_value.items() if key.startswith("train/")}
+        # Losses only: explained_variance is NaN, harmlessly, whenever the returns are all equal.
+        losses = {k: v for k, v in self.logger.name_to_value.items() if k.startswith("train/") and "loss" in k}
         bad_loss = [key for key, value in losses.items() if not np.isfinite(value)]
         bad_parameter = [name for name, p in self.model.policy.named_parameters() if not torch.isfinite(p).all()]
         if bad_loss or bad_parameter:

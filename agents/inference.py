@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from schedrl import envs
-from schedrl.agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint
+from schedrl.agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint, recover_checkpoint
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.solver import SolverResult
 from schedrl.errors import ConfigError, SchedRLError, UnknownNameError
@@ -59,6 +59,7 @@ class LearnedPolicy:
         self.seed = seed
         self.forward_nodes = forward_nodes
         self.name = f"{name}@{samples}" if samples else name
+        self.digest: str | None = None  # the checkpoint's weights checksum, when loaded from one
 
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint, name: str | None = None, **options: Any) -> LearnedPolicy:
@@ -70,7 +71,9 @@ class LearnedPolicy:
                 f"have (it has {', '.join(envs.env_ids())}); use a schedrl version with that env"
             )
         label = name or checkpoint.path.name
-        return cls(checkpoint.network, env_id, metadata.get("env_kwargs", {}), name=label, **options)
+        policy = cls(checkpoint.network, env_id, metadata.get("env_kwargs", {}), name=label, **options)
+        policy.digest = metadata.get("weights_sha256")
+        return policy
 
     @property
     def device(self) -> torch.device:
@@ -159,11 +162,14 @@ class LearnedPolicy:
 
 
 def resolve(path_or_name: str | Path) -> Path:
-    path = Path(path_or_name)
+    """A checkpoint folder (settled first if a crash cut its save short) or a shipped name."""
+    path = recover_checkpoint(Path(path_or_name))
     if path.is_dir():
         return path
     if isinstance(path_or_name, str) and (ZOO / path_or_name).is_dir():
         return ZOO / path_or_name
+    if path.exists():
+        raise CheckpointError(f"{path} is a file, not a checkpoint folder; pass the folder that holds it ({path.parent})")
     raise UnknownNameError("checkpoint (folder or shipped name)", str(path_or_name), zoo_names())
 
 

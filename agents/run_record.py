@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import yaml
 
+from schedrl.agents.checkpoint import METADATA, read_saved_config
 from schedrl.errors import ConfigError
 
 CONFIG, RUN_INFO, RESULT = "config.yaml", "run_info.json", "result.json"
@@ -92,8 +93,27 @@ def record_result(run_dir: Path, result: dict[str, Any]) -> None:
 RESUME_OVERRIDABLE = ("total_timesteps", "time_limit_minutes", "device", "progress_bar")
 
 
+def _check_run_folder(run_dir: Path) -> None:
+    """Refuse, with the folder to give instead, what is not the folder of a train.py run."""
+    if (run_dir / RUN_INFO).is_file():
+        return
+    if "checkpoints" in (run_dir.name, run_dir.parent.name):
+        run = run_dir.parent if run_dir.name == "checkpoints" else run_dir.parent.parent
+        raise ConfigError(f"resume={run_dir} is a checkpoint folder, not a run folder; pass the run folder {run} instead")
+    if (run_dir / METADATA).is_file():
+        raise ConfigError(
+            f"resume={run_dir} is a checkpoint folder, not a run folder; pass the folder of the train.py run "
+            "that wrote it instead"
+        )
+    if not run_dir.exists():
+        raise ConfigError(f"resume={run_dir}: no such folder; give the folder of a train.py run")
+    if not run_dir.is_dir():
+        raise ConfigError(f"resume={run_dir} is a file, not a folder; give the folder of a train.py run")
+
+
 def resume_config(run_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """The run's saved config with `overrides` (keys of RESUME_OVERRIDABLE only) applied."""
+    _check_run_folder(run_dir)
     if not (run_dir / CONFIG).is_file():
         raise ConfigError(f"resume={run_dir}: no {CONFIG} there; give the folder of a train.py run")
     refused = sorted(set(overrides) - set(RESUME_OVERRIDABLE))
@@ -102,4 +122,4 @@ def resume_config(run_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
             f"resume: {refused[0]} cannot change when a run resumes (only {', '.join(RESUME_OVERRIDABLE)}); "
             "start a new run to change it"
         )
-    return {**yaml.safe_load((run_dir / CONFIG).read_text(encoding="utf-8")), **overrides}
+    return {**read_saved_config(run_dir / CONFIG, ConfigError), **overrides}

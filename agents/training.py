@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from schedrl.agents.callbacks import (
     ValidationCallback,
     WallClockLimit,
 )
-from schedrl.agents.checkpoint import GAP_KEY, METADATA, TRAINER
+from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover_checkpoint, verify_checkpoint
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
 from schedrl.envs.core.objective import Objective
@@ -89,6 +88,25 @@ class InstancePool(gym.Wrapper):
         return self.env.reset(seed=seed, options=options)
 
 
+class SkipDecisionless(gym.Wrapper):
+    """Gymnasium has no zero-step episodes, yet an instance whose every choice is forced
+    ends at reset: draw another, and refuse a training set that never needs a decision."""
+
+    TRIES = 100
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        obs, info = self.env.reset(seed=seed, options=options)
+        for _ in range(self.TRIES):
+            if not self.env.unwrapped.done:
+                return obs, info
+            obs, info = self.env.reset(options=options)  # the same seeded stream draws the next instance
+        name = self.env.unwrapped.episode_instance.name
+        raise ConfigError(
+            f"{self.TRIES} training episodes in a row (e.g. on {name!r}) ended at reset: every choice was forced, "
+            "so there is no decision to learn; train on larger instances, or let the env offer forced choices"
+        )
+
+
 def make_vec_env(
     env_id: str, env_kwargs: dict[str, Any], n_envs: int, kind: str, seed: int, pool: list[Any] | None = None
 ) -> VecEnv:
@@ -97,7 +115,7 @@ def make_vec_env(
             if kind == "subproc":  # Ctrl-C reaches the whole process group: the main process decides
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
             env = envs.family(env_id).make_env(**env_kwargs)
-            env = Monitor(InstancePool(env, pool) if pool else env)
+            env = Monitor(SkipDecisionless(InstancePool(env, pool) if pool else env))
             env.reset(seed=seed + rank)
             return env
 
@@ -160,17 +178,24 @@ def build_model(cfg: dict[str, Any], vec_env: VecEnv, network: dict[str, Any]) -
 
 def resume_model(run_dir: Path, cfg: dict[str, Any], vec_env: VecEnv) -> tuple[MaskablePPO, float]:
     """The trainer (weights, optimiser, step counter) from checkpoints/last, and the best
-    validation gap so far. ppo.zip is SB3's pickle-based format: resume only runs you trust."""
-    trainer = run_dir / "checkpoints" / "last" / TRAINER
-    if not trainer.exists():
+    validation gap so far, once a save cut short by a crash is settled and every checksum
+    holds. ppo.zip is SB3's pickle-based format: resume only runs you trust."""
+    last = recover_checkpoint(run_dir / "checkpoints" / "last")
+    if not last.exists():
         raise ConfigError(
             f"cannot resume {run_dir}: it has no checkpoints/last/{TRAINER} (it stopped before its first "
             f"checkpoint, at step eval_every={cfg['eval_every']}); start the run again"
         )
-    model = MaskablePPO.load(trainer, env=vec_env, device=_device(cfg))
+    verify_checkpoint(last)
+    if not (last / TRAINER).is_file():
+        raise CheckpointError(
+            f"cannot resume {run_dir}: {last} has no {TRAINER} (the trainer's state), so training cannot go on "
+            "from it; start the run again"
+        )
+    model = MaskablePPO.load(last / TRAINER, env=vec_env, device=_device(cfg))
     model.set_random_seed(cfg["seed"] + model.num_timesteps)  # new episodes, still reproducible
-    best = run_dir / "checkpoints" / "best" / METADATA
-    best_gap = json.loads(best.read_text(encoding="utf-8"))[GAP_KEY] if best.exists() else float("inf")
+    best = recover_checkpoint(run_dir / "checkpoints" / "best")
+    best_gap = float(verify_checkpoint(best).get(GAP_KEY, float("inf"))) if best.exists() else float("inf")
     return model, best_gap
 
 

@@ -53,7 +53,7 @@ class GraphBatch:
         flat = (self.edge_index + offsets).permute(1, 0, 2).reshape(2, batch * edges)
         keep = self.edge_mask.reshape(-1)
         flat = flat[:, keep]
-        attr = None if self.edge_attr is None else self.edge_attr.reshape(batch * edges, -1)[keep]
+        attr = None if self.edge_attr is None else self.edge_attr.reshape(batch * edges, self.edge_attr.shape[-1])[keep]
         reverse = torch.zeros(flat.shape[1], dtype=torch.bool, device=flat.device)
         if bidirectional:
             flat = torch.cat([flat, flat.flip(0)], dim=1)

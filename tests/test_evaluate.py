@@ -50,6 +50,7 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
         "proven_optimal",
         "decisions",
         "wall_time_s",
+        "fingerprint",
     ]
     assert {(r["instance"], r["policy"]) for r in rows} == {
         (i, p) for i in ("ft06", "la01") for p in ("spt", "mwkr", "random", "cpsat")
@@ -72,13 +73,13 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
     # Interrupted run: drop the last row (as if killed mid-write); the rerun recomputes only it.
     lines = (out / "results.csv").read_text().splitlines(keepends=True)
     (out / "results.csv").write_text("".join(lines[:-1]) + lines[-1][:10])
-    stdout = evaluate(
-        out,
+    same = (
         "instances=jobshop/benchmark",
         "instances.names=[ft06,la01]",
         "policies=[spt,mwkr,random]",
         "solvers=[cpsat]",
     )
+    stdout = evaluate(out, *same, "solver_options.cpsat.time_limit=20")
     assert "1 to run, 7 already" in stdout
 
     # A results.csv in the narrower layout of earlier versions resumes too, rewritten in the new one.
@@ -88,15 +89,18 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
     (out / "results.csv").write_text(
         ",".join(old) + "\n" + "".join(",".join(row[c] for c in old) + "\n" for row in rows)
     )
-    stdout = evaluate(
-        out,
-        "instances=jobshop/benchmark",
-        "instances.names=[ft06,la01]",
-        "policies=[spt,mwkr,random]",
-        "solvers=[cpsat]",
+    stdout = evaluate(out, *same, "solver_options.cpsat.time_limit=20")
+    assert "0 to run, 8 already" in stdout and "8 stored rows carried no settings fingerprint" in stdout
+    assert (
+        (out / "results.csv").read_text().splitlines()[0].endswith("proven_optimal,decisions,wall_time_s,fingerprint")
     )
-    assert "0 to run, 8 already" in stdout
-    assert (out / "results.csv").read_text().splitlines()[0].endswith("status,proven_optimal,decisions,wall_time_s")
+
+    # Other settings into the same folder: refused, never mixed with the stored rows.
+    done = subprocess.run(
+        [sys.executable, "evaluate.py", f"hydra.run.dir={out}", *same, "env.dynamics=insertion"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "made with other settings" in done.stderr, done.stderr
 
 
 def test_labelled_solver_variants_land_in_one_results_file(tmp_path: Path) -> None:
@@ -166,11 +170,14 @@ def test_checkpoints_run_next_to_rules(tmp_path: Path) -> None:
     assert {r["policy"] for r in rows} == {"mwkr", "run/best", "run/best@4"}
 
 
-def test_store_reports_write_failures_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_reports_write_failures_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     from schedrl import envs
     from schedrl.envs.evaluation.store import ResultRow, ResultStore
 
     store = ResultStore(tmp_path / "eval", "makespan")
+    request.addfinalizer(store.close)
 
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
@@ -180,3 +187,49 @@ def test_store_reports_write_failures_clearly(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(envs.SchedRLError, match=r"cannot write results to .*: No space left on device"):
         store.add(row, {"makespan": 88, "start_times": []})
     assert not store.done("ft06", "spt")
+
+
+def test_instances_with_one_file_name_in_two_folders_keep_their_own_rows(tmp_path: Path) -> None:
+    for seed, folder in enumerate(("a", "b")):  # two different instances, both called inst.txt
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "inst.txt").write_text(format_standard(JobShopGenerator(4, 3).sample_set(1, seed)[0]))
+    globs = f"[{tmp_path}/a/*.txt,{tmp_path}/*/*.txt,{tmp_path}/a/inst.txt]"  # overlapping: each file once
+    stdout = evaluate(tmp_path / "out", "instances=jobshop/files", f"instances.paths={globs}", "policies=[spt,mwkr]")
+    assert "2 instances x 2 methods" in stdout
+    assert sorted(p.name for p in (tmp_path / "out" / "solutions" / "spt").iterdir()) == ["a-inst.json", "b-inst.json"]
+
+
+def test_names_equal_once_made_safe_for_files_are_refused(tmp_path: Path) -> None:
+    for name in ("x y.txt", "x-y.txt"):
+        (tmp_path / name).write_text(format_standard(JobShopGenerator(3, 3).sample_set(1, seed=1)[0]))
+    command = [sys.executable, "evaluate.py", f"hydra.run.dir={tmp_path / 'out'}", "instances=jobshop/files",
+               f"instances.paths=[{tmp_path}/*.txt]", "policies=[spt]"]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "two instances, 'x y' and 'x-y'" in done.stderr, done.stderr
+
+
+def test_two_evaluations_into_one_folder_count_nothing_twice_and_lose_nothing(tmp_path: Path) -> None:
+    from schedrl.envs.evaluation.store import ResultStore
+
+    out = tmp_path / "out"
+    args = ["instances=jobshop/benchmark", "instances.names=[taillard_15x15]", "policies=all"]
+    with ResultStore(out, "makespan"):  # another evaluation holds the folder
+        done = subprocess.run([sys.executable, "evaluate.py", f"hydra.run.dir={out}", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and "is in use by another evaluation (pid" in done.stderr, done.stderr
+    both = [subprocess.Popen([sys.executable, "evaluate.py", f"hydra.run.dir={out}", *args], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
+    outcomes = [(process.wait(timeout=240), process.communicate()[1]) for process in both]
+    assert all(code == 0 or (code == 2 and "in use by another evaluation" in err) for code, err in outcomes), outcomes
+    assert any(code == 0 for code, _ in outcomes)
+    with (out / "results.csv").open() as handle:
+        pairs = [(row["instance"], row["policy"]) for row in csv.DictReader(handle)]
+    assert len(pairs) == len(set(pairs)) == 10 * 10  # ta01..ta10 x ten baselines, each once
+
+
+def test_checkpoints_of_two_runs_with_one_label_keep_distinct_names() -> None:
+    sys.path.insert(0, str(ROOT))
+    import evaluate as cli
+
+    references = ["sweep_a/0/checkpoints/best", "sweep_b/0/checkpoints/best", "jssp_10x10", "sweep_b/1/checkpoints/best"]
+    assert cli.checkpoint_labels(references) == ["sweep_a/0/best", "sweep_b/0/best", "jssp_10x10", "1/best"]

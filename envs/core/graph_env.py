@@ -32,6 +32,23 @@ class LegalNodeSpace(spaces.Discrete):
         return super().sample(mask=mask, probability=probability)
 
 
+def node_index(action: object) -> int:
+    """An action as a node index: Python and numpy integers (also in a one-element integer
+    array, as agents return them), nothing else. Coercing 6.9 or "12" would schedule a node
+    the caller did not name."""
+    value = action
+    if isinstance(value, np.ndarray) and value.size == 1 and np.issubdtype(value.dtype, np.integer):
+        value = value.reshape(()).item()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    kind = (
+        f"{type(action).__name__} array of dtype {action.dtype}"
+        if isinstance(action, np.ndarray)
+        else type(action).__name__
+    )
+    raise IllegalActionError(f"action must be a node index (an integer), got {action!r} ({kind})")
+
+
 class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
     """Base class: a scheduling episode as a sequence of node choices.
 
@@ -103,7 +120,9 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         super().reset(seed=seed)
-        self._done = self._truncated = False
+        # Ended until the new episode is fully set up: after a failed reset (an instance that
+        # does not fit, say) the env says "call reset()" instead of offering a stale state.
+        self._done, self._truncated = True, False
         self.mask.fill(False)  # the last episode's instance may have had more nodes
         options = options or {}
         if "instance" in options:
@@ -116,7 +135,12 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
             self._check_fits(instance)
         self.episode_instance = instance
         self.decision_bound = self._max_decisions(instance)
-        self._start_episode(instance)
+        self._done = False
+        try:
+            self._start_episode(instance)
+        except BaseException:
+            self._done = True
+            raise
         self._take_forced_choices()
         self._sync_observation()
         return self.graph.snapshot(), self._final_info() if self._done else {}
@@ -142,11 +166,10 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
     # -- shared mechanics ------------------------------------------------------------------
     def _check_action(self, action: SupportsInt) -> int:
         if self._done:
-            raise IllegalActionError("step() called after the episode ended; call reset() first")
-        try:
-            node = int(action)
-        except (TypeError, ValueError):
-            raise IllegalActionError(f"action must be a node index (int), got {action!r}") from None
+            raise IllegalActionError(
+                "step() called after the episode ended (or after a reset that failed); call reset() first"
+            )
+        node = node_index(action)
         if not 0 <= node < self.mask.size:
             raise IllegalActionError(f"action {node} is out of range: node indices run from 0 to {self.mask.size - 1}")
         if not self.mask[node]:

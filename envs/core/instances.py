@@ -181,7 +181,11 @@ class InstanceCatalog:
         elif kind == "files":
             group, fmt = str(spec.get("group", "files")), str(spec.get("format", "auto"))
             paths = _expand(list(spec.get("paths") or []))
-            instances = [dataclasses.replace(self.read(Path(path), fmt), group=group) for path in paths]
+            names = unique_labels([Path(path).with_suffix("") for path in paths])
+            instances = [
+                dataclasses.replace(self.read(Path(path), fmt), name=name, group=group)
+                for path, name in zip(paths, names, strict=True)
+            ]
         else:
             count, seed = int(spec.get("count", 100)), int(spec.get("seed", 0))
             if count < 1:
@@ -204,10 +208,35 @@ class InstanceCatalog:
 
 
 def _expand(patterns: list[str]) -> list[str]:
-    paths: list[str] = []
+    """The files the patterns name, each once (a file listed twice or matched by two
+    overlapping globs is one instance, not two results)."""
+    if not patterns:
+        raise ConfigError(
+            "instances.paths is empty: give the instance files, e.g. instances.paths=[my_instances/*.txt]"
+        )
+    paths: dict[Path, str] = {}
     for pattern in patterns:
         matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         if not matched:
             raise ConfigError(f"instances.paths: {pattern!r} matches no file")
-        paths.extend(matched)
-    return paths
+        for path in matched:
+            paths.setdefault(Path(path).resolve(), path)
+    return list(paths.values())
+
+
+def unique_labels(paths: list[Path], skip: tuple[str, ...] = (), min_parts: int = 1) -> list[str]:
+    """The shortest trailing parts of each path (at least `min_parts`) that tell it from the
+    others: 'inst' alone, but 'a/inst' and 'b/inst' when two folders hold an 'inst'. Results
+    are keyed by these names, so equal names would overwrite each other. `skip`: parts left out."""
+    parts = [[p for p in Path(path).resolve().parts if p not in skip] for path in paths]
+
+    def label(index: int, depth: int) -> str:
+        return "/".join(parts[index][-depth:])
+
+    labels = []
+    for i, own in enumerate(parts):
+        depth = min(min_parts, len(own))
+        while depth < len(own) and any(label(j, depth) == label(i, depth) for j in range(len(parts)) if j != i):
+            depth += 1
+        labels.append(label(i, depth))
+    return labels

@@ -3,6 +3,8 @@ validate every solution independently, and store each result as soon as it exist
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.evaluation.store import ResultRow, ResultStore, safe_file_name
+from schedrl.errors import ConfigError, SchedRLError
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,57 @@ class EvaluationPlan:
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
     seed: int = 0
     picture_dir: Path | None = None
+    # What produced each method's results (env kwargs, solver options, checkpoint checksum):
+    # a resumed run refuses stored rows that another setting produced.
+    identities: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Every (instance, method) pair has its own row and its own solution file."""
+        _refuse_collisions(
+            "instance", [i.name for i in self.instances], [getattr(i, "source", None) for i in self.instances]
+        )
+        _refuse_collisions("method", self.methods, [None] * len(self.methods))
+        if not self.instances:
+            raise ConfigError("the instance set is empty: nothing to evaluate")
+        if not self.methods:
+            raise ConfigError("no method to evaluate: give policies, solvers or checkpoints")
 
     @property
     def methods(self) -> list[str]:
         return [*self.policies, *self.solvers]
 
+    def fingerprint(self, method: str) -> str:
+        identity = json.dumps(self.identities.get(method), sort_keys=True, default=str)
+        return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+    def check_resumable(self, store: ResultStore) -> None:
+        """Stored rows made by other settings are never mixed with this run's."""
+        changed = sorted({
+            row.policy for row in store.rows.values()
+            if row.policy in self.methods and row.fingerprint and row.fingerprint != self.fingerprint(row.policy)
+        })  # fmt: skip
+        if changed:
+            raise SchedRLError(
+                f"{store.csv_path} holds results of {', '.join(changed)} made with other settings (env kwargs, "
+                "solver options or checkpoint weights differ from this run's; see env_kwargs.json there): results "
+                "are never mixed, so write to a new folder (hydra.run.dir=...) or remove that one"
+            )
+
     def pending(self, store: ResultStore) -> list[tuple[Any, str]]:
         return [(i, name) for i in self.instances for name in self.methods if not store.done(i.name, name)]
+
+
+def _refuse_collisions(kind: str, names: list[str], sources: list[Any]) -> None:
+    """Names equal as given, or once made safe for file names, would share rows and files."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        other = seen.setdefault(safe_file_name(name), index)
+        if other != index:
+            where = f" ({sources[other]} and {sources[index]})" if sources[index] else ""
+            raise ConfigError(
+                f"two {kind}s, {names[other]!r} and {name!r}{where}, would share one row and one solution file; "
+                f"give each {kind} its own name"
+            )
 
 
 @dataclass(frozen=True)
@@ -90,6 +137,7 @@ def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultR
                 lower_bound=outcome.lower_bound,
                 status=outcome.status,
                 decisions=outcome.decisions,
+                fingerprint=plan.fingerprint(method),
             )
             store.add(row, record)
             if plan.picture_dir is not None and plan.family.draw_solution is not None:

@@ -4,20 +4,24 @@ without recomputing finished (instance, method) pairs."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from schedrl.errors import SchedRLError
 
+LOCK = ".evaluation.lock"
 # Columns around the objective and the family's metrics, in file order.
 LEADING = ("instance", "group", "policy")
-TRAILING = ("best_known", "gap_percent", "lower_bound", "status", "proven_optimal", "decisions", "wall_time_s")
+TRAILING = (
+    "best_known", "gap_percent", "lower_bound", "status", "proven_optimal", "decisions", "wall_time_s", "fingerprint",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,14 @@ class ResultRow:
     lower_bound: float | None = None  # a solver's proven bound
     status: str = ""  # a solver's (or a sampler's) account of the result
     decisions: int | None = None  # agent decisions, for step-wise methods
+    fingerprint: str = ""  # of the settings that produced the row (empty in files of older versions)
 
     def values(self) -> dict[str, Any]:
         return {
             "instance": self.instance, "group": self.group, "policy": self.policy, "objective": self.objective,
             **self.metrics, "best_known": self.best_known, "gap_percent": self.gap_percent,
             "lower_bound": self.lower_bound, "status": self.status, "proven_optimal": self.proven_optimal,
-            "decisions": self.decisions, "wall_time_s": self.wall_time_s,
+            "decisions": self.decisions, "wall_time_s": self.wall_time_s, "fingerprint": self.fingerprint,
         }  # fmt: skip
 
 
@@ -48,8 +53,28 @@ def safe_file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
 
 
+def _lock(directory: Path) -> IO[str]:
+    """One evaluation per folder: a second would append the same rows again. The lock is
+    the kernel's, so a killed process leaves none behind."""
+    handle = (directory / LOCK).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise SchedRLError(
+            f"{directory} is in use by another evaluation ({holder}): two evaluations into one folder would "
+            "count rows twice; wait for it to finish, or choose another folder (hydra.run.dir=...)"
+        ) from None
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
@@ -83,11 +108,22 @@ class ResultStore:
             (self.directory / "solutions").mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SchedRLError(f"cannot create the output folder {self.directory}: {error.strerror}") from None
+        self._lock = _lock(self.directory)
         self.rows: dict[tuple[str, str], ResultRow] = {}
         if self.csv_path.exists():
             self._load()
         else:
             self._append([self.columns])
+
+    def close(self) -> None:
+        """Releases the folder for another evaluation (process exit releases it too)."""
+        self._lock.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _load(self) -> None:
         if not self.csv_path.read_bytes().endswith(b"\n"):
@@ -107,11 +143,24 @@ class ResultStore:
             if row is not None and self.solution_path(row.policy, row.instance).exists():
                 self.rows[(row.instance, row.policy)] = row
         if header != self.columns:  # an older, narrower layout: rewrite it in the current one
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(
-                [self.columns, *([_text(v) for v in row.values().values()] for row in self.rows.values())]
-            )
-            _write_atomically(self.csv_path, buffer.getvalue())
+            self._rewrite()
+
+    def _rewrite(self) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [self.columns, *([_text(v) for v in row.values().values()] for row in self.rows.values())]
+        )
+        _write_atomically(self.csv_path, buffer.getvalue())
+
+    def adopt(self, fingerprints: dict[str, str]) -> int:
+        """Stamps rows that carry no fingerprint (an older schedrl wrote them) with this run's,
+        so that a later run with other settings is refused rather than mixed; returns how many."""
+        legacy = [key for key, row in self.rows.items() if not row.fingerprint and row.policy in fingerprints]
+        for key in legacy:
+            self.rows[key] = replace(self.rows[key], fingerprint=fingerprints[self.rows[key].policy])
+        if legacy:
+            self._rewrite()
+        return len(legacy)
 
     def _parse(self, record: dict[str, str | None]) -> ResultRow | None:
         """A row, or None for a line cut short by an interruption."""
@@ -132,6 +181,7 @@ class ResultStore:
                 lower_bound=_number(record.get("lower_bound")),
                 status=record.get("status") or "",
                 decisions=int(decisions) if decisions else None,
+                fingerprint=record.get("fingerprint") or "",
             )
         except ValueError:
             return None

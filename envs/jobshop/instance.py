@@ -8,12 +8,23 @@ import numpy as np
 
 from schedrl.errors import InstanceFormatError
 
+#: The most work an instance may hold: every duration, and the sum of all durations, is at
+#: most 2**40 (about 1.1e12; the largest bundled benchmark holds about 1e5). In every
+#: schedule the env and the solvers build, a start is the end of an earlier operation, so
+#: every time is below 2 * 2**40: exact in float64 (rewards, features, results.csv hold times
+#: as floats, exact below 2**53), never near the state's sentinel `NEVER` (about 2**61), and
+#: `NEVER` plus a duration cannot overflow int64.
+MAX_TOTAL_DURATION = 2**40
+
 
 @dataclass(frozen=True, eq=False)
 class JobShopInstance:
     """`machines[j, k]` and `durations[j, k]` describe job j's k-th operation.
 
     Bounds are the best-known makespan bounds where the instance is a published benchmark.
+    Durations are non-negative integers (any integer dtype, checked before conversion to
+    int64); each one and their sum are at most `MAX_TOTAL_DURATION` (2**40), so that no
+    schedule time can overflow or reach a sentinel.
     """
 
     name: str
@@ -70,7 +81,11 @@ class JobShopInstance:
 
 
 def find_problem(machines: np.ndarray, durations: np.ndarray) -> tuple[int | None, str] | None:
-    """First structural problem of the arrays as (job index or None, description)."""
+    """First structural problem of the arrays as (job index or None, description).
+
+    Every check runs on the arrays as given, before any conversion to int64 could wrap a
+    large unsigned value into a negative one.
+    """
     if machines.ndim != 2 or machines.shape != durations.shape or machines.size == 0:
         return None, (
             f"machines and durations must be non-empty n x m arrays of one shape, got "
@@ -78,12 +93,32 @@ def find_problem(machines: np.ndarray, durations: np.ndarray) -> tuple[int | Non
         )
     for label, array in (("machine ids", machines), ("durations", durations)):
         if not np.issubdtype(array.dtype, np.integer):
-            return None, f"{label} must be integers, got dtype {array.dtype}"
+            hint = (
+                " (numbers beyond 64 bits, or mixed values, make numpy store objects)" if array.dtype == object else ""
+            )
+            return None, f"{label} must be integers, got dtype {array.dtype}{hint}"
     m = machines.shape[1]
     bad = np.argwhere(durations < 0)  # zero occurs in published benchmarks (orb07)
     if bad.size:
         j, k = bad[0]
         return int(j), f"operation {k}: duration must be a non-negative integer, got {durations[j, k]}"
+    bad = np.argwhere(durations > MAX_TOTAL_DURATION)
+    if bad.size:
+        j, k = bad[0]
+        return int(j), (
+            f"operation {k}: duration {durations[j, k]} is above the maximum 2**40 = {MAX_TOTAL_DURATION} "
+            "(MAX_TOTAL_DURATION)"
+        )
+    # Exact in int64: partial sums grow by at most 2**40 a step, so the first one above the
+    # bound is below 2**41, and no sum before it can have overflowed.
+    running = np.cumsum(durations.astype(np.int64).ravel())
+    over = np.flatnonzero(running > MAX_TOTAL_DURATION)
+    if over.size:
+        j, k = divmod(int(over[0]), m)
+        return j, (
+            f"operation {k}: the durations up to here sum to {running[over[0]]}, above the maximum total "
+            f"2**40 = {MAX_TOTAL_DURATION} (MAX_TOTAL_DURATION)"
+        )
     bad = np.argwhere((machines < 0) | (machines >= m))
     if bad.size:
         j, k = bad[0]

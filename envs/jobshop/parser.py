@@ -1,4 +1,4 @@
-"""Readers for the two job-shop file formats in use, with errors that name file and line.
+"""Readers and writers for the two job-shop file formats in use, with errors that name file and line.
 
 standard (OR-Library / JSPLIB):      Taillard (Taillard 1993, as on his site):
     n m                                  Nb of jobs, Nb of Machines, ...   (optional text)
@@ -7,16 +7,25 @@ standard (OR-Library / JSPLIB):      Taillard (Taillard 1993, as on his site):
                                          n rows of m processing times
                                          Machines                           (optional text)
                                          n rows of m machine ids, 1-based
-Lines starting with '#' are comments in both.
+Lines starting with '#' are comments in both. Text lines (captions) are allowed in the
+Taillard format before the header and before each block of rows, nowhere else.
+
+What counts as a line and a number is deliberately narrow, so that a damaged file fails
+with its line instead of being read as something else: lines end at '\\n', '\\r\\n' or
+'\\r' (a UTF-8 byte-order mark at the start is skipped); numbers are ASCII digits with an
+optional leading '-' (so a negative duration gets its own message), separated by spaces
+or tabs. '+5', '1_0', '٣', '３' and numbers joined by other Unicode spaces are refused, and
+anything after the last row of data is reported as extra data, in both formats.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
-from schedrl.envs.jobshop.instance import JobShopInstance, find_problem
+from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance, find_problem
 from schedrl.errors import InstanceFormatError
 
 FORMATS = ("auto", "standard", "taillard")
@@ -25,17 +34,36 @@ FORMATS = ("auto", "standard", "taillard")
 MAX_JOBS = 100_000
 MAX_MACHINES = 10_000
 
+_NUMBER = re.compile(r"-?[0-9]+")
+_SEPARATOR = re.compile(r"[ \t]+")
+_OTHER_BREAK = re.compile("[\v\f\x1c-\x1e\x85\u2028\u2029]")  # line breaks to str.splitlines, not to us
+_INT64_MAX = np.iinfo(np.int64).max
+_SHOWN = 40  # characters of a line or token quoted in a message: a line can be megabytes long
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= _SHOWN else f"{text[:_SHOWN]!r}..."
+
+
+def _is_text(line: str) -> bool:
+    """A caption such as 'Times :', or junk: every data line starts with a number."""
+    return not _NUMBER.fullmatch(_SEPARATOR.split(line, maxsplit=1)[0])
+
 
 class _Lines:
     """Numbered, non-empty, non-comment lines, so every error can cite its line."""
 
     def __init__(self, text: str, source: str):
         self.source = source
+        text = text.removeprefix("\ufeff")
         self.items = [
-            (number, line.strip())
-            for number, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.lstrip().startswith("#")
+            (number, stripped)
+            for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1)
+            if (stripped := line.strip(" \t")) and not stripped.startswith("#")
         ]
+        for number, line in self.items:
+            if odd := _OTHER_BREAK.search(line):
+                raise self.error(f"{odd.group()!r} inside a line: lines must end with '\\n' (or '\\r\\n')", number)
 
     def error(self, message: str, line: int | None = None) -> InstanceFormatError:
         return InstanceFormatError(message, source=self.source, line=line)
@@ -43,21 +71,35 @@ class _Lines:
     def ints(self, index: int, expected: int | None, what: str) -> list[int]:
         number, line = self.items[index]
         values = []
-        for token in line.split():
-            try:
-                values.append(int(token))
-            except ValueError:
-                raise self.error(f"{what}: expected integers, got {token!r}", number) from None
+        for token in _SEPARATOR.split(line):
+            if not _NUMBER.fullmatch(token):
+                raise self.error(
+                    f"{what}: expected integers, got {_shown(token)} (integers are ASCII digits after an optional '-')",
+                    number,
+                )
+            # Checked on the digits first: int() of a 5000-digit token raises ValueError.
+            if len(token.lstrip("-")) > 19 or abs(value := int(token)) > _INT64_MAX:
+                raise self.error(
+                    f"{what}: {_shown(token)} is too large for any number of a job-shop file "
+                    f"(durations are at most 2**40 = {MAX_TOTAL_DURATION})",
+                    number,
+                )
+            values.append(value)
         if expected is not None and len(values) != expected:
             raise self.error(f"{what}: expected {expected} integers, got {len(values)}", number)
         return values
+
+    def reject_extra(self, used: int, after: str) -> None:
+        if len(self.items) > used:
+            number, line = self.items[used]
+            raise self.error(f"unexpected extra data after the last {after}: {_shown(line)}", number)
 
 
 def _header(lines: _Lines, index: int) -> tuple[int, int]:
     number = lines.items[index][0]
     values = lines.ints(index, None, "header")
     if len(values) < 2:
-        raise lines.error(f"header: expected 'jobs machines', got {lines.items[index][1]!r}", number)
+        raise lines.error(f"header: expected 'jobs machines', got {_shown(lines.items[index][1])}", number)
     n, m = values[0], values[1]
     if not (1 <= n <= MAX_JOBS and 1 <= m <= MAX_MACHINES):
         raise lines.error(
@@ -78,69 +120,80 @@ def _parse_standard(lines: _Lines, name: str) -> JobShopInstance:
     n, m = _header(lines, 0)
     _require_rows(lines, 1, n, "job lines")
     rows = [lines.ints(1 + j, 2 * m, f"job {j}: {m} machine/duration pairs") for j in range(n)]
-    _reject_extra(lines, 1 + n)
+    lines.reject_extra(1 + n, "job line")
     pairs = np.asarray(rows, dtype=np.int64).reshape(n, m, 2)
-    return _build(lines, name, pairs[:, :, 0], pairs[:, :, 1], first_row_line=1)
+    job_lines = [number for number, _ in lines.items[1 : 1 + n]]
+    return _build(lines, name, pairs[:, :, 0], pairs[:, :, 1], job_lines, job_lines)
+
+
+def _skip_text(lines: _Lines, index: int) -> int:
+    while index < len(lines.items) and _is_text(lines.items[index][1]):
+        index += 1
+    return index
 
 
 def _parse_taillard(lines: _Lines, name: str) -> JobShopInstance:
-    numeric = [i for i, (_, text) in enumerate(lines.items) if not _is_text(text)]
-    if not numeric:
+    header = _skip_text(lines, 0)
+    if header == len(lines.items):
         raise lines.error("no numeric header line 'jobs machines ...' found")
-    header = numeric[0]
     n, m = _header(lines, header)
-    body = numeric[1:]
-    if len(body) < 2 * n:
-        last = lines.items[-1][0]
+    blocks, row_lines = [], []
+    index = header + 1
+    for what in ("times", "machines"):
+        index = _skip_text(lines, index)
+        if index + n > len(lines.items):
+            found = sum(not _is_text(line) for _, line in lines.items[header + 1 :])
+            raise lines.error(
+                f"file ends early: expected {n} rows of times and {n} rows of machines, found {found} rows",
+                lines.items[-1][0],
+            )
+        blocks.append([lines.ints(index + r, m, f"{what} row {r}") for r in range(n)])
+        row_lines.append([number for number, _ in lines.items[index : index + n]])
+        index += n
+    lines.reject_extra(index, "machines row")
+    times, machines = (np.asarray(block, dtype=np.int64) for block in blocks)
+    if machines.min() < 1:
+        row = int(np.argwhere(machines < 1)[0][0])
         raise lines.error(
-            f"file ends early: expected {n} rows of times and {n} rows of machines, found {len(body)} rows",
-            last,
+            f"machines row {row}: Taillard machine ids are 1-based, got {machines[row].min()}",
+            row_lines[1][row],
         )
-    if len(body) > 2 * n:
-        raise lines.error(f"unexpected extra data after {2 * n} rows", lines.items[body[2 * n]][0])
-    times = [lines.ints(i, m, f"times row {r}") for r, i in enumerate(body[:n])]
-    machines = [lines.ints(i, m, f"machines row {r}") for r, i in enumerate(body[n:])]
-    machine_array = np.asarray(machines, dtype=np.int64)
-    if machine_array.min() < 1:
-        row = int(np.argwhere(machine_array < 1)[0][0])
-        raise lines.error(
-            f"machines row {row}: Taillard machine ids are 1-based, got {machine_array[row].min()}",
-            lines.items[body[n + row]][0],
-        )
-    return _build(lines, name, machine_array - 1, np.asarray(times, dtype=np.int64), first_row_line=None)
-
-
-def _reject_extra(lines: _Lines, used: int) -> None:
-    if len(lines.items) > used:
-        raise lines.error("unexpected extra data after the last job line", lines.items[used][0])
+    return _build(lines, name, machines - 1, times, *row_lines)
 
 
 def _build(
-    lines: _Lines, name: str, machines: np.ndarray, durations: np.ndarray, first_row_line: int | None
+    lines: _Lines,
+    name: str,
+    machines: np.ndarray,
+    durations: np.ndarray,
+    duration_lines: list[int],
+    machine_lines: list[int],
 ) -> JobShopInstance:
-    problem = find_problem(machines, durations)
-    if problem is not None:
-        job, detail = problem
-        line = lines.items[first_row_line + job][0] if first_row_line is not None and job is not None else None
-        raise lines.error(f"job {job}: {detail}" if job is not None else detail, line)
+    """The instance, or the first problem with the line of the job's durations or machines
+    (different lines in the Taillard format): durations are checked first, on valid routes."""
+    any_routes = np.broadcast_to(np.arange(machines.shape[1]), machines.shape)
+    for routes, row_lines in ((any_routes, duration_lines), (machines, machine_lines)):
+        problem = find_problem(routes, durations)
+        if problem is not None:
+            job, detail = problem
+            raise lines.error(f"job {job}: {detail}", row_lines[job]) if job is not None else lines.error(detail)
     return JobShopInstance(name=name, machines=machines, durations=durations, source=lines.source)
 
 
-def _is_text(line: str) -> bool:
-    """A Taillard caption such as 'Times :' (data lines start with a number)."""
-    first = line.split()[0]
-    return not first.lstrip("+-").isdigit()
-
-
-def detect_format(text: str) -> str:
-    body = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    if any(_is_text(line) for line in body):
-        return "taillard"
-    if len(body) >= 2:
-        header = body[0].split()
-        if len(header) >= 2 and header[1].isdigit() and len(body[1].split()) == int(header[1]):
-            return "taillard"  # rows of m times rather than m pairs
-    return "standard"
+def _detect(lines: _Lines) -> str:
+    """By the shape of the data: after the header 'n m', a standard file has rows of 2m
+    numbers, a Taillard file rows of m. Text lines do not decide it (junk at the end is
+    reported as such), except a caption before unclear data."""
+    rows = [line for _, line in lines.items if not _is_text(line)]
+    if len(rows) >= 2:
+        header = _SEPARATOR.split(rows[0])
+        if len(header) >= 2 and re.fullmatch("[0-9]{1,5}", header[1]):
+            width = len(_SEPARATOR.split(rows[1]))
+            if width == int(header[1]):
+                return "taillard"
+            if width == 2 * int(header[1]):
+                return "standard"
+    return "taillard" if _is_text(lines.items[0][1]) else "standard"
 
 
 def parse_instance(text: str, name: str, *, source: str | None = None, fmt: str = "auto") -> JobShopInstance:
@@ -149,7 +202,7 @@ def parse_instance(text: str, name: str, *, source: str | None = None, fmt: str 
     lines = _Lines(text, source or name)
     if not lines.items:
         raise lines.error("file is empty: expected a header line 'jobs machines'")
-    chosen = detect_format(text) if fmt == "auto" else fmt
+    chosen = _detect(lines) if fmt == "auto" else fmt
     return _parse_standard(lines, name) if chosen == "standard" else _parse_taillard(lines, name)
 
 
@@ -171,4 +224,12 @@ def format_standard(instance: JobShopInstance) -> str:
     rows = [f"{instance.num_jobs} {instance.num_machines}"]
     for machines, durations in zip(instance.machines, instance.durations, strict=True):
         rows.append(" ".join(f"{mach} {dur}" for mach, dur in zip(machines, durations, strict=True)))
+    return "\n".join(rows) + "\n"
+
+
+def format_taillard(instance: JobShopInstance) -> str:
+    """Inverse of the Taillard reader (with its captions, machine ids 1-based)."""
+    rows = ["Nb of jobs, Nb of Machines", f"{instance.num_jobs} {instance.num_machines}", "Times"]
+    rows += [" ".join(map(str, row)) for row in instance.durations.tolist()]
+    rows += ["Machines", *(" ".join(str(machine + 1) for machine in row) for row in instance.machines.tolist())]
     return "\n".join(rows) + "\n"

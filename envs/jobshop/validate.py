@@ -16,6 +16,11 @@ import numpy as np
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.errors import InvalidScheduleError
 
+#: The checker's own arithmetic bound, independent of the instance's limits: starts within
+#: +-2**62 and durations within 0..2**62 keep every start + duration inside int64 (|x| < 2**63),
+#: so numpy cannot wrap an end time around into an earlier one. Anything beyond is reported.
+_LIMIT = 2**62
+
 
 def schedule_violations(instance: JobShopInstance, start_times: Any, makespan: float | None = None) -> list[str]:
     """Every violated constraint as a readable line; an empty list means the schedule is valid.
@@ -25,7 +30,10 @@ def schedule_violations(instance: JobShopInstance, start_times: Any, makespan: f
     starts, problems = _integer_starts(instance, start_times)
     if starts is None:
         return problems
-    durations, machines = instance.durations, instance.machines
+    durations, problems = _checked_durations(instance)
+    if durations is None:
+        return problems
+    machines = instance.machines
     ends = starts + durations
 
     for j, k in np.argwhere(starts < 0):
@@ -55,8 +63,10 @@ def schedule_violations(instance: JobShopInstance, start_times: Any, makespan: f
         )
 
     if makespan is not None:
-        actual = int(ends.max())
-        if makespan != actual:
+        actual, reported = int(ends.max()), _as_int(makespan)
+        if reported is None:
+            problems.append(f"makespan {makespan!r} is not an integer")
+        elif reported != actual:
             j, k = np.unravel_index(int(ends.argmax()), ends.shape)
             problems.append(f"makespan {makespan} does not equal the latest operation end {actual} (job {j} op {k})")
     return problems
@@ -87,15 +97,34 @@ def _integer_starts(instance: JobShopInstance, start_times: Any) -> tuple[np.nda
         for index, value in enumerate(values)
         if value is None
     ]
+    problems += [
+        f"job {index // expected[1]} op {index % expected[1]}: start {value} is outside +-2**62, "
+        "beyond any schedule this checker can verify"
+        for index, value in enumerate(values)
+        if value is not None and abs(value) > _LIMIT
+    ]
     if problems:
         return None, problems
-    try:
-        return np.array(values, dtype=np.int64).reshape(expected), []
-    except OverflowError:
-        return None, ["start_times hold values outside the 64-bit integer range"]
+    return np.array(values, dtype=np.int64).reshape(expected), []
+
+
+def _checked_durations(instance: JobShopInstance) -> tuple[np.ndarray | None, list[str]]:
+    """The durations as int64, read as Python ints whatever their dtype, or None and the
+    reasons no valid instance could hold them (the instance checks this too; we do not rely on it)."""
+    flat = np.asarray(instance.durations).ravel().tolist()
+    m = instance.num_machines
+    problems = [
+        f"job {index // m} op {index % m}: duration {value!r} is not an integer in 0..2**62"
+        for index, value in enumerate(flat)
+        if (number := _as_int(value)) is None or not 0 <= number <= _LIMIT
+    ]
+    if problems:
+        return None, problems
+    return np.array(flat, dtype=np.int64).reshape(instance.shape), []
 
 
 def _as_int(value: Any) -> int | None:
+    """The value as a Python int (exact, any size), or None if it is not an integer."""
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, (int, np.integer)):
