@@ -25,10 +25,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from schedrl import envs
+from schedrl.agents.config import DEVICES, resolve_device
 from schedrl.envs.core.family import ProblemFamily, pick
 from schedrl.envs.core.instances import unique_labels
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.overrides import unknown_override
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
 from schedrl.envs.evaluation.report import (
@@ -108,7 +110,30 @@ def make_solvers(
     return solvers, identities
 
 
+EVALUATE_SETTINGS = (
+    Setting("env_id", str),
+    Setting("seed", int, 0, 2**32 - 1),
+    Setting("checkpoints", list, item=str),
+    Setting("samples", list, 1, item=int),
+    Setting("solvers", list, item=str),
+    Setting("device", str, choices=DEVICES),
+    Setting("pictures", bool),
+    Setting("plots", bool),
+)
+
+
+def check_evaluate_config(cfg: DictConfig) -> None:
+    """Every value's type and range, before any instance is loaded or solver built."""
+    values = as_dict(cfg)
+    check_settings(values, EVALUATE_SETTINGS)
+    if values.get("policies") != "all":
+        Setting("policies", list, item=str, choices=None).check(values.get("policies"))
+    if values.get("checkpoints"):
+        resolve_device(str(values["device"]))
+
+
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
+    check_evaluate_config(cfg)
     family = envs.family(cfg.env_id)
     env_kwargs = as_dict(cfg.env)
     family.check_env_kwargs(env_kwargs)
@@ -235,5 +260,6 @@ def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
 if __name__ == "__main__":
     problem = unknown_override(Path(__file__).parent / "configs", "evaluate", sys.argv[1:])
     if problem:
-        sys.exit(f"error: {problem}")
+        print(f"error: {problem}", file=sys.stderr)
+        sys.exit(2)  # the exit status of every mistake schedrl reports (README: exit codes)
     main()

@@ -66,5 +66,6 @@ def main(cfg: DictConfig) -> float:
 if __name__ == "__main__":
     problem = unknown_override(Path(__file__).parent / "configs", "train", sys.argv[1:])
     if problem:
-        sys.exit(f"error: {problem}")
+        print(f"error: {problem}", file=sys.stderr)
+        sys.exit(2)  # the exit status of every mistake schedrl reports (README: exit codes)
     main()

@@ -112,14 +112,14 @@ def _flush_to_disk(folder: Path) -> None:
     contents after a power loss (a killed process loses nothing the kernel holds)."""
     for path in folder.iterdir():
         if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
+            with path.open("rb") as file:
+                os.fsync(file.fileno())
     if os.name == "posix":  # directories cannot be opened for fsync elsewhere
-        handle = os.open(folder, os.O_RDONLY)
+        directory = os.open(folder, os.O_RDONLY)
         try:
-            os.fsync(handle)
+            os.fsync(directory)
         finally:
-            os.close(handle)
+            os.close(directory)
 
 
 def save_checkpoint(
@@ -213,7 +213,7 @@ def _read_metadata(folder: Path) -> dict[str, Any]:
     try:
         metadata = json.loads(_read(path).decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CheckpointError(f"{path} is corrupt: {error}") from None
+        raise CheckpointError(f"{path} is corrupt: {error}; {_RESTORE}") from None
     if not isinstance(metadata, dict):
         raise CheckpointError(f"{path} is corrupt: expected a JSON object, found {_shown(metadata)}; {_RESTORE}")
     version = metadata.get("format_version")
@@ -239,6 +239,16 @@ def verify_checkpoint(folder: Path) -> dict[str, Any]:
     """The metadata of `folder`, once it and every file whose checksum it records are
     exactly as saved; CheckpointError naming the file otherwise."""
     folder = Path(folder)
+    partial = _sibling(folder, PARTIAL)
+    if folder.exists() and not folder.is_dir():
+        raise CheckpointError(
+            f"{folder} is a file, not a checkpoint folder; pass the folder that holds it ({folder.parent})"
+        )
+    if not folder.exists() and partial.is_dir():
+        raise CheckpointError(
+            f"no checkpoint at {folder}: only {partial.name} is there, from a save killed before it completed; "
+            "train again to write one"
+        )
     if not folder.is_dir():
         raise CheckpointError(f"no checkpoint folder at {folder}")
     missing = [name for name in (WEIGHTS, METADATA) if not (folder / name).exists()]
@@ -279,7 +289,9 @@ def read_saved_config(path: Path, error: type[SchedRLError]) -> dict[str, Any]:
     if config is None:
         return {}
     if not isinstance(config, dict):
-        raise error(f"{path}: expected a mapping of config keys, found {_shown(config)}")
+        raise error(
+            f"{path}: expected a mapping of config keys, found {_shown(config)}: it is not a config this package wrote"
+        )
     return config
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from schedrl import envs
-from schedrl.agents.checkpoint import Checkpoint, CheckpointError, read_checkpoint, recover_checkpoint
+from schedrl.agents.checkpoint import PARTIAL, Checkpoint, CheckpointError, read_checkpoint, recover_checkpoint
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.solver import SolverResult
 from schedrl.errors import ConfigError, SchedRLError, UnknownNameError
@@ -168,8 +168,8 @@ def resolve(path_or_name: str | Path) -> Path:
         return path
     if isinstance(path_or_name, str) and (ZOO / path_or_name).is_dir():
         return ZOO / path_or_name
-    if path.exists():
-        raise CheckpointError(f"{path} is a file, not a checkpoint folder; pass the folder that holds it ({path.parent})")
+    if path.exists() or path.with_name(path.name + PARTIAL).exists():
+        return path  # not a checkpoint: read_checkpoint says what it is instead
     raise UnknownNameError("checkpoint (folder or shipped name)", str(path_or_name), zoo_names())
 
 

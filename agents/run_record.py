@@ -99,7 +99,9 @@ def _check_run_folder(run_dir: Path) -> None:
         return
     if "checkpoints" in (run_dir.name, run_dir.parent.name):
         run = run_dir.parent if run_dir.name == "checkpoints" else run_dir.parent.parent
-        raise ConfigError(f"resume={run_dir} is a checkpoint folder, not a run folder; pass the run folder {run} instead")
+        raise ConfigError(
+            f"resume={run_dir} is a checkpoint folder, not a run folder; pass the run folder {run} instead"
+        )
     if (run_dir / METADATA).is_file():
         raise ConfigError(
             f"resume={run_dir} is a checkpoint folder, not a run folder; pass the folder of the train.py run "

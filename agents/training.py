@@ -26,14 +26,13 @@ from schedrl.agents.callbacks import (
     WallClockLimit,
 )
 from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover_checkpoint, verify_checkpoint
+from schedrl.agents.config import check_training_config, resolve_device
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.core.vector_env import BatchedVectorEnv
 from schedrl.errors import ConfigError
-
-VEC_ENVS = ("dummy", "subproc", "batched")
 
 
 @dataclass(frozen=True)
@@ -50,24 +49,6 @@ class RuleBaseline:
     @property
     def mean_objective(self) -> float:
         return self.means[self.name]
-
-
-def check_training_config(agent: dict[str, Any]) -> None:
-    """Catch values SB3 would accept and then fail on, or silently misuse."""
-    checks = {
-        "agent.learning_rate": agent["learning_rate"] > 0,
-        "agent.n_envs": agent["n_envs"] >= 1,
-        "agent.n_steps": agent["n_steps"] >= 1,
-        "agent.batch_size": agent["batch_size"] >= 1,
-        "agent.n_epochs": agent["n_epochs"] >= 1,
-        "agent.gamma": 0 < agent["gamma"] <= 1,
-        "agent.clip_range": agent["clip_range"] > 0,
-    }
-    for key, ok in checks.items():
-        if not ok:
-            raise ConfigError(f"{key} is out of range: got {agent[key.split('.')[1]]}")
-    if agent["vec_env"] not in VEC_ENVS:
-        raise ConfigError(f"agent.vec_env must be one of {VEC_ENVS}, got {agent['vec_env']!r}")
 
 
 class InstancePool(gym.Wrapper):
@@ -149,8 +130,7 @@ def rule_baselines(env_id: str, instances: list[Any], fit: dict[str, Any], env_k
 
 
 def _device(cfg: dict[str, Any]) -> str:
-    device = str(cfg.get("device", "cpu"))
-    return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+    return resolve_device(str(cfg.get("device", "cpu")))
 
 
 def build_model(cfg: dict[str, Any], vec_env: VecEnv, network: dict[str, Any]) -> MaskablePPO:
@@ -226,21 +206,22 @@ def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingR
     in `run_dir` goes on from its last checkpoint to `total_timesteps`, logs continued."""
     from schedrl.agents.log_outputs import configure_logger
 
+    check_training_config(cfg)
     agent, env_cfg = cfg["agent"], cfg["env"]
-    check_training_config(agent)
-    for key in ("total_timesteps", "eval_every"):
-        if cfg[key] < 1:
-            raise ConfigError(f"{key} must be >= 1, got {cfg[key]}")
     if cfg.get("torch_threads"):
         torch.set_num_threads(int(cfg["torch_threads"]))
     env_id, env_kwargs = env_cfg["id"], dict(env_cfg.get("kwargs") or {})
     family = envs.family(env_id)
     family.check_env_kwargs(env_kwargs, "env.kwargs")
-    validation = family.load_instances(env_cfg["validation"])
+    validation = family.load_instances(env_cfg["validation"], "env.validation")
     fit = family.fit_kwargs(validation)
     baseline = rule_baselines(env_id, validation, fit, env_kwargs)
 
-    pool = family.load_instances(env_cfg["train_instances"]) if env_cfg.get("train_instances") else None
+    pool = (
+        family.load_instances(env_cfg["train_instances"], "env.train_instances")
+        if env_cfg.get("train_instances")
+        else None
+    )
     # With a list, the observation envelope must fit every instance of it.
     train_kwargs = {**env_kwargs, **family.fit_kwargs(pool), "instance": pool[0]} if pool else env_kwargs
     vec_env = make_vec_env(env_id, train_kwargs, agent["n_envs"], agent["vec_env"], cfg["seed"], pool)

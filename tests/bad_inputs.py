@@ -6,6 +6,7 @@ table in docs/BAD_INPUTS.md from the same entries, with the messages as raised.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -79,6 +80,8 @@ def _cli(script: str, *overrides: str) -> Callable[[], object]:
         done = subprocess.run(
             [sys.executable, script, *overrides], cwd=ROOT, capture_output=True, text=True, timeout=120
         )
+        if done.returncode not in (0, 2):  # 2: every mistake schedrl reports (README: exit codes)
+            raise AssertionError(f"exit status {done.returncode}, not 2: {done.stderr[-2000:]}")
         raise SystemExit(done.stderr.strip().splitlines()[-1] if done.returncode else "no error")
 
     return trigger
@@ -91,6 +94,66 @@ def _instances(spec: dict[str, object]) -> Callable[[], object]:
         return envs.family("schedrl/JobShop-v0").load_instances(spec)
 
     return trigger
+
+
+def _files(*names: str) -> Path:
+    """A folder holding a small job-shop instance file under each name."""
+    from schedrl.envs.jobshop import JobShopGenerator
+    from schedrl.envs.jobshop.parser import format_standard
+
+    folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    for seed, name in enumerate(names):
+        (folder / name).write_text(format_standard(JobShopGenerator(3, 3).sample_set(1, seed)[0]))
+    return folder
+
+
+def _folder_in_use() -> object:
+    from schedrl.envs.evaluation.store import ResultStore
+
+    out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    with ResultStore(out, "makespan"):
+        return _cli("evaluate.py", f"hydra.run.dir={out}", "instances=jobshop/benchmark", "instances.names=[ft06]")()
+
+
+def _resume_with_other_settings() -> object:
+    out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    first = ("instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[spt]", f"hydra.run.dir={out}")
+    subprocess.run([sys.executable, "evaluate.py", *first], cwd=ROOT, capture_output=True, timeout=120, check=True)
+    return _cli("evaluate.py", *first, "env.dynamics=insertion")()
+
+
+def _after_failed_reset() -> object:
+    from schedrl.envs.jobshop import JobShopEnv
+    from schedrl.errors import EnvelopeError
+
+    env = JobShopEnv("ft06")
+    env.reset(seed=0)
+    with contextlib.suppress(EnvelopeError):
+        env.reset(options={"instance": "ta01"})  # does not fit the envelope
+    return env.step(0)
+
+
+def _train_config(**changes: object) -> Callable[[], object]:
+    """A tiny training run with top-level config keys changed (`env` merges)."""
+
+    def trigger() -> object:
+        from schedrl.agents.training import train
+
+        config = _tiny_config()
+        for key, value in changes.items():
+            config[key] = {**config[key], **value} if key == "env" else value  # type: ignore[dict-item]
+        return train(config, Path(tempfile.mkdtemp(prefix="schedrl-bad-")))
+
+    return trigger
+
+
+def _cuda_without_cuda() -> object:
+    from unittest import mock
+
+    from schedrl.agents.config import resolve_device
+
+    with mock.patch("torch.cuda.is_available", return_value=False):
+        return resolve_device("cuda")
 
 
 def _tiny_config(**agent: object) -> dict[str, object]:
@@ -207,11 +270,11 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "instance larger than the observation envelope", lambda: _env(instance="ft06")().reset(options={"instance": "ta01"}), EnvelopeError, r"instance 'ta01' \(15x15\) needs 225 nodes .* at most 36 nodes"),
         BadInput("env", "masked action", _step(1), IllegalActionError, r"action 1 is masked out: it cannot be chosen now; legal nodes are \[0, 6"),
         BadInput("env", "action out of range", _step(99), IllegalActionError, r"action 99 is out of range: node indices run from 0 to 35"),
-        BadInput("env", "action not a number", _step("first"), IllegalActionError, r"action must be a node index \(int\), got 'first'"),
-        BadInput("env", "step after the episode ended", _step(0, finish=True), IllegalActionError, r"step\(\) called after the episode ended; call reset\(\) first"),
-        BadInput("config", "negative learning rate", _train(learning_rate=-1e-3), ConfigError, r"agent\.learning_rate is out of range: got -0\.001"),
-        BadInput("config", "zero envs", _train(n_envs=0), ConfigError, r"agent\.n_envs is out of range: got 0"),
-        BadInput("config", "unknown vec env", _train(vec_env="threads"), ConfigError, r"agent\.vec_env must be one of \('dummy', 'subproc', 'batched'\), got 'threads'"),
+        BadInput("env", "action not a number", _step("first"), IllegalActionError, r"action must be a node index \(an integer\), got 'first' \(str\)"),
+        BadInput("env", "step after the episode ended", _step(0, finish=True), IllegalActionError, r"step\(\) called after the episode ended \(or after a reset that failed\); call reset\(\) first"),
+        BadInput("config", "negative learning rate", _train(learning_rate=-1e-3), ConfigError, r"agent\.learning_rate must be a number > 0, got -0\.001"),
+        BadInput("config", "zero envs", _train(n_envs=0), ConfigError, r"agent\.n_envs must be an integer >= 1, got 0"),
+        BadInput("config", "unknown vec env", _train(vec_env="threads"), ConfigError, r"agent\.vec_env must be one of dummy, subproc, batched, got 'threads'"),
         BadInput("config", "misspelt key on the command line", _cli("train.py", "agent.lerning_rate=1e-3"), SystemExit, r"unknown config key 'agent\.lerning_rate'.*Did you mean 'agent\.learning_rate'"),
         BadInput("config", "unknown policy name", _cli("evaluate.py", "policies=[sptt]"), SystemExit, r"unknown policy 'sptt'\. Did you mean 'spt'"),
         BadInput("config", "option a solver does not take", _cli("evaluate.py", "instances=jobshop/benchmark", "solvers=[cpsat]", "+solver_options.cpsat.timelimit=5"), SystemExit, r"solver_options\.cpsat: .*unexpected keyword argument 'timelimit'"),
@@ -220,7 +283,7 @@ def catalogue() -> list[BadInput]:
         BadInput("config", "scenario grid over a field the instance lacks", _instances({"kind": "benchmark", "names": ["ft06"], "scenarios": {"parameter": "p", "values": [0.1]}}), ConfigError, r"instances\.scenarios\.parameter: JobShopInstance has no field 'p'"),
         BadInput("config", "generated set with a misspelt field", _instances({"kind": "generated", "num_job": 5}), ConfigError, r"instances\.num_job is not a job-shop generator field"),
         BadInput("config", "graphs too large for the transformer's dense attention", _cli("train.py", "network=transformer", "+network.encoder_options.max_nodes=16", "total_timesteps=8", "logger=none"), SystemExit, r"the transformer encoder got graphs of 36 nodes, above its limit of 16 nodes: .*use network=gin or network=gat"),
-        BadInput("config", "unknown encoder", _cli("train.py", "network.encoder=gim"), SystemExit, r"unknown network encoder 'gim'\. Did you mean 'gin'"),
+        BadInput("config", "unknown encoder", _cli("train.py", "network.encoder=gim"), SystemExit, r"network\.encoder must be one of gin, gat, transformer, got 'gim' \(str\)\. Did you mean 'gin'"),
         BadInput("checkpoint", "unknown shipped name", lambda: __import__("schedrl.agents", fromlist=["load"]).load("jssp_10x1O"), UnknownNameError, r"unknown checkpoint .*'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
         BadInput("checkpoint", "weights file missing", _checkpoint("missing"), CheckpointError, r"lacks policy\.safetensors: not a schedrl checkpoint folder"),
         BadInput("checkpoint", "truncated weights", _checkpoint("truncated"), CheckpointError, r"does not match its checksum: the file is corrupt or was altered"),
@@ -233,4 +296,36 @@ def catalogue() -> list[BadInput]:
         BadInput("resume", "changing what the run learns", _resume("agent.learning_rate=1e-3", with_config=True), SystemExit, r"resume: agent\.learning_rate cannot change when a run resumes \(only total_timesteps, time_limit_minutes, device, progress_bar\)"),
         BadInput("resume", "a run killed before its first checkpoint", _resume_before_first_checkpoint, ConfigError, r"cannot resume .*: it has no checkpoints/last/ppo\.zip \(it stopped before its first checkpoint, at step eval_every=8\); start the run again"),
         BadInput("training", "NaN in the policy after an update", _diverged, TrainingDivergedError, r"training diverged at step 0: non-finite .*stopped, no checkpoint had been written yet\. Lower agent\.learning_rate"),
+        BadInput("evaluation", "two files whose names match once made safe for file names", lambda: _cli("evaluate.py", f"hydra.run.dir={tempfile.mkdtemp()}", "instances=jobshop/files", f"instances.paths=[{_files('x y.txt', 'x-y.txt')}/*.txt]", "policies=[spt]")(), SystemExit, r"two instances, 'x y' and 'x-y' \(.*x y\.txt and .*x-y\.txt\), would share one row and one solution file"),
+        BadInput("evaluation", "a second evaluation into a folder in use", _folder_in_use, SystemExit, r"is in use by another evaluation \(pid \d+\): two evaluations into one folder would count rows twice"),
+        BadInput("evaluation", "a rerun into the same folder with other env kwargs", _resume_with_other_settings, SystemExit, r"holds results of spt made with other settings .*results are never mixed"),
+        BadInput("evaluation", "one checkpoint listed twice", _cli("evaluate.py", "checkpoints=[jssp_10x10,jssp_10x10]", "instances=jobshop/benchmark", "instances.names=[ft06]"), SystemExit, r"checkpoints lists a checkpoint twice"),
+        BadInput("evaluation", "no method at all", _cli("evaluate.py", "policies=[]", "instances=jobshop/benchmark", "instances.names=[ft06]"), SystemExit, r"no method to evaluate: give policies, solvers or checkpoints"),
+        BadInput("evaluation", "a file instance set with no paths", _cli("evaluate.py", "instances=jobshop/files"), SystemExit, r"instances\.paths is empty: name the instance files"),
+        BadInput("evaluation", "a benchmark instance set with no names", _cli("evaluate.py", "instances=jobshop/benchmark", "instances.names=[]"), SystemExit, r"instances\.names is empty: name bundled instances or groups"),
+        BadInput("evaluation", "a generated set's count that is not a number", _cli("evaluate.py", "instances=jobshop/generated", "instances.count=abc"), SystemExit, r"instances\.count must be an integer >= 1, got 'abc' \(str\)"),
+        BadInput("evaluation", "a seed that is not a number", _cli("evaluate.py", "seed=abc"), SystemExit, r"seed must be an integer in \[0, 4294967295\], got 'abc' \(str\)"),
+        BadInput("evaluation", "a sample count of 0", _cli("evaluate.py", "samples=[0]"), SystemExit, r"samples must be a list of integers >= 1, got \[0\]"),
+        BadInput("config", "a negative gradient-norm clip (training would ascend)", _train(max_grad_norm=-1), ConfigError, r"agent\.max_grad_norm must be a number > 0, got -1"),
+        BadInput("config", "gae_lambda above 1", _train(gae_lambda=5), ConfigError, r"agent\.gae_lambda must be a number in \[0, 1\], got 5"),
+        BadInput("config", "a learning rate that is not a number", _train(learning_rate="abc"), ConfigError, r"agent\.learning_rate must be a number > 0, got 'abc' \(str\)"),
+        BadInput("config", "a fractional number of envs", _train(n_envs=1.5), ConfigError, r"agent\.n_envs must be an integer >= 1, got 1\.5"),
+        BadInput("config", "a NaN entropy coefficient", _train(ent_coef=float("nan")), ConfigError, r"agent\.ent_coef must be a number >= 0, got nan"),
+        BadInput("config", "a negative time limit", _cli("train.py", "time_limit_minutes=-1", "logger=none"), SystemExit, r"time_limit_minutes must be a number > 0 \(or null\), got -1"),
+        BadInput("config", "a negative seed", _train_config(seed=-1), ConfigError, r"seed must be an integer in \[0, 4294967295\], got -1"),
+        BadInput("config", "an unknown device", _cli("train.py", "device=tpu", "logger=none"), SystemExit, r"device must be one of cpu, cuda, auto, got 'tpu' \(str\)"),
+        BadInput("config", "device=cuda on a build without CUDA", _cuda_without_cuda, ConfigError, r"device=cuda, but this torch \(.*\) sees no CUDA device; use device=cpu or device=auto"),
+        BadInput("config", "a validation set with no names", _train_config(env={"validation": {"kind": "benchmark", "names": []}}), ConfigError, r"env\.validation\.names is empty"),
+        BadInput("config", "an empty training instance list (no silent fall-back to the generator)", _train_config(env={"train_instances": {"kind": "files", "paths": []}}), ConfigError, r"env\.train_instances\.paths is empty"),
+        BadInput("config", "an instance set that is not a mapping", _train_config(env={"validation": "ft06"}), ConfigError, r"env\.validation must be an instance-set spec such as \{kind: generated, count: 10\}, got 'ft06'"),
+        BadInput("config", "a key of another family's env in training", _train_config(env={"kwargs": {"migration_limit": 3}}), ConfigError, r"env\.kwargs\.migration_limit is not an option of schedrl/JobShop-v0"),
+        BadInput("config", "instances whose every choice is forced (nothing to learn)", _train_config(env={"kwargs": {"generator": {"num_jobs": 1, "num_machines": 1}}, "validation": {"kind": "generated", "num_jobs": 1, "num_machines": 1, "count": 2}}), ConfigError, r"100 training episodes in a row .* ended at reset: every choice was forced"),
+        BadInput("env", "a float action (no silent rounding)", _step(6.9), IllegalActionError, r"action must be a node index \(an integer\), got 6\.9 \(float\)"),
+        BadInput("env", "a negative float action", _step(-0.5), IllegalActionError, r"got -0\.5 \(float\)"),
+        BadInput("env", "a digit string action", _step("12"), IllegalActionError, r"got '12' \(str\)"),
+        BadInput("env", "a bytes action", _step(b"12"), IllegalActionError, r"got b'12' \(bytes\)"),
+        BadInput("env", "an infinite action", _step(float("inf")), IllegalActionError, r"got inf \(float\)"),
+        BadInput("env", "a boolean action", _step(True), IllegalActionError, r"got True \(bool\)"),
+        BadInput("env", "a float array action", _step(__import__("numpy").array([6.0])), IllegalActionError, r"got array\(\[6\.\]\) \(an array of dtype float64\)"),
+        BadInput("env", "stepping after a reset that failed", _after_failed_reset, IllegalActionError, r"step\(\) called after the episode ended \(or after a reset that failed\); call reset\(\) first"),
     ]  # fmt: skip

@@ -231,5 +231,10 @@ def test_checkpoints_of_two_runs_with_one_label_keep_distinct_names() -> None:
     sys.path.insert(0, str(ROOT))
     import evaluate as cli
 
-    references = ["sweep_a/0/checkpoints/best", "sweep_b/0/checkpoints/best", "jssp_10x10", "sweep_b/1/checkpoints/best"]
+    references = [
+        "sweep_a/0/checkpoints/best",
+        "sweep_b/0/checkpoints/best",
+        "jssp_10x10",
+        "sweep_b/1/checkpoints/best",
+    ]
     assert cli.checkpoint_labels(references) == ["sweep_a/0/best", "sweep_b/0/best", "jssp_10x10", "1/best"]

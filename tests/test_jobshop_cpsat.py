@@ -72,3 +72,30 @@ def test_ft10_is_proven_optimal() -> None:
     result = CPSatSolver(time_limit=300, workers=2).solve(instance)
     assert result.objective == 930 and result.proven_optimal
     validate_schedule(instance, result.solution["start_times"], result.objective)
+
+
+def test_a_run_stopped_before_its_proof_says_so() -> None:
+    # ta41 (30x20) is far from solvable in half a second: the run ends with a schedule but
+    # without a proof. A rule's schedule as the hint makes finding some schedule certain.
+    from schedrl.envs.core.rollout import rollout
+    from schedrl.envs.jobshop import JobShopEnv
+    from schedrl.envs.jobshop.rules import RULES
+
+    instance = load_benchmark("ta41")
+    hint = rollout(JobShopEnv(instance), RULES["mwkr"], seed=0).info["start_times"]
+    result = CPSatSolver(time_limit=0.5, workers=1).solve(instance, hint_start_times=hint)
+    validate_schedule(instance, result.solution["start_times"], result.objective)
+    assert result.status == "FEASIBLE" and not result.proven_optimal
+    assert result.lower_bound < result.objective
+
+
+def test_hints_outside_the_horizon_are_refused_before_any_cast() -> None:
+    instance = load_benchmark("ft06")  # durations sum to 197
+    for bad in (
+        np.full((6, 6), 2**64 - 1, dtype=np.uint64),
+        np.full((6, 6), 1e30),
+        np.full((6, 6), -1),
+        np.full((6, 6), 198),
+    ):
+        with pytest.raises(ConfigError, match=r"hint_start_times must be an \(6, 6\) array of integers in 0\.\.197"):
+            CPSatSolver().solve(instance, hint_start_times=bad)

@@ -244,3 +244,35 @@ def test_zero_durations_schedule_validly(dynamics: str) -> None:
         instance = JobShopInstance("zeros", machines=np.array([[0, 1], [1, 0]]), durations=np.array(durations))
         _, _, info = random_episode(JobShopEnv(instance, dynamics=dynamics, auto_single_choice=False), seed=0)
         validate_schedule(instance, info["start_times"], info["makespan"])
+
+
+def test_insertion_fills_an_idle_gap_that_fits_exactly() -> None:
+    from schedrl.envs.jobshop import JobShopInstance
+
+    # Job 0: machine 1 for 4, then machine 0 for 2. Job 1: machine 0 for 4, then machine 1 for 1.
+    # Dispatch job 0 fully first: machine 1 [0, 4), machine 0 [4, 6), leaving machine 0 idle
+    # in [0, 4). Job 1's first operation takes exactly 4, so it fits that gap: start 0 (not 6).
+    # Its second operation then waits for machine 1 until 4: [4, 5). Makespan 6 (not 11).
+    instance = JobShopInstance("gap", np.array([[1, 0], [0, 1]]), np.array([[4, 2], [4, 1]]))
+    env = JobShopEnv(instance, dynamics="insertion", auto_single_choice=False)
+    env.reset(seed=0)
+    for node in (0, 1, 2, 3):
+        *_, info = env.step(node)
+    assert info["start_times"] == [[0, 4], [0, 4]] and info["makespan"] == 6
+    validate_schedule(instance, info["start_times"], info["makespan"])
+
+
+def test_durations_at_the_limit_schedule_validly(dynamics: str) -> None:
+    # The largest work an instance may hold (2**40 in all); before the limit, durations near
+    # the state's sentinel gave an IndexError or, under insertion, an overlapping schedule.
+    from schedrl.envs.jobshop import JobShopInstance
+    from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION
+
+    quarter = MAX_TOTAL_DURATION // 4
+    instance = JobShopInstance(
+        "huge", np.array([[0, 1], [1, 0]]), np.array([[quarter, quarter - 7], [quarter + 3, quarter + 4]])
+    )
+    for seed in range(3):
+        _, rewards, info = random_episode(JobShopEnv(instance, dynamics=dynamics, auto_single_choice=False), seed)
+        validate_schedule(instance, info["start_times"], info["makespan"])
+        assert sum(rewards) * info["time_scale"] == pytest.approx(info["initial_lower_bound"] - info["makespan"])

@@ -7,11 +7,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schedrl import envs
-from schedrl.envs.jobshop import JobShopGenerator, benchmark_groups, benchmark_names, load_benchmark, load_group
+from schedrl.envs.jobshop import (
+    JobShopGenerator,
+    JobShopInstance,
+    benchmark_groups,
+    benchmark_names,
+    load_benchmark,
+    load_group,
+)
 from schedrl.envs.jobshop.benchmarks import CATALOG, as_instance
-from schedrl.envs.jobshop.parser import format_standard, parse_instance, read_instance
+from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION
+from schedrl.envs.jobshop.parser import format_standard, format_taillard, parse_instance, read_instance
+from schedrl.envs.jobshop.state import NEVER
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6
@@ -45,6 +56,28 @@ def test_bundled_benchmarks_load_with_bounds() -> None:
     for instance in load_group("all"):
         assert instance.lower_bound <= instance.upper_bound
         assert instance.trivial_lower_bound <= instance.lower_bound
+
+
+def test_gaps_and_optimality_use_the_right_bound() -> None:
+    # swv07 is open: lower bound 1541 < best-known upper bound 1594 (data/bounds.json).
+    # Gaps are measured against the upper bound; only reaching the lower bound proves optimality.
+    swv07 = load_benchmark("swv07")
+    assert (swv07.lower_bound, swv07.upper_bound, swv07.best_known) == (1541, 1594, 1594)
+    family = envs.family("schedrl/JobShop-v0")
+    assert family.objective.gap_percent(1594, swv07.best_known) == 0.0
+    assert family.objective.gap_percent(1753.4, swv07.best_known) == pytest.approx(10.0)  # 1.1 * 1594
+    assert not family.proven_optimal(swv07, 1594)  # the best known is not proven optimal
+    assert family.proven_optimal(swv07, 1541)
+    assert not family.proven_optimal(JobShopInstance("x", np.array([[0]]), np.array([[5]])), 5)  # no bound
+
+
+def test_trivial_lower_bound_counts_the_busiest_machine() -> None:
+    # Longest job: 5 + 1 = 6. Machine 0 carries every job's first operation: 5 + 5 + 5 = 15.
+    three = JobShopInstance("three", np.array([[0, 1], [0, 1], [0, 1]]), np.array([[5, 1], [5, 1], [5, 1]]))
+    assert three.trivial_lower_bound == 15
+    # And the other way round: one long job (2 + 9 = 11) beats each machine's load (2 + 1, 9 + 1).
+    long_job = JobShopInstance("long", np.array([[0, 1], [1, 0]]), np.array([[2, 9], [1, 1]]))
+    assert long_job.trivial_lower_bound == 11
 
 
 def test_standard_format_round_trip_matches_bundled_ft06(tmp_path: Path) -> None:
@@ -84,6 +117,34 @@ def test_taillard_format_is_detected_and_one_based() -> None:
         ("2 2\n0 5 1 3\n0 5 1 3\n0 5 1 3\n", "line 4: unexpected extra data"),
         ("Times\n2 3\n5 7 9\n4 6 8\n1 2 3\n", "line 5: file ends early: expected 2 rows of times and 2 rows"),
         ("Times\n2 3\n5 7 9\n4 6 8\n1 2 3\n0 1 2\n", "line 6: machines row 1: Taillard machine ids are 1-based"),
+        # Numbers are ASCII digits after an optional '-': nothing else Python's int() takes.
+        ("2 2\n0 1_0 1 3\n0 5 1 3\n", "line 2: job 0: .*expected integers, got '1_0'"),
+        ("2 2\n0 ٣ 1 3\n0 5 1 3\n", "line 2: job 0: .*expected integers, got '٣'"),
+        ("2 2\n0 ３ 1 3\n0 5 1 3\n", "line 2: job 0: .*expected integers, got '３'"),
+        ("2 2\n0 5² 1 3\n0 5 1 3\n", "line 2: job 0: .*expected integers, got '5²'"),
+        ("2 2\n0 +5 1 3\n0 5 1 3\n", "line 2: job 0: .*expected integers, got '\\+5'"),
+        ("2 2\n0 5\xa01 3\n0 5 1 3\n", "line 2: job 0: .*expected integers, got '5\\\\xa01'"),
+        ("2 2\n0 5 1 3\x0b0 5 1 3\n", "line 2: '\\\\x0b' inside a line: lines must end with"),
+        ("2 2\n0 5 1 3\u20280 5 1 3\n", "line 2: '\\\\u2028' inside a line"),
+        # Trailing junk is trailing junk, in either format, not a reason to switch formats.
+        ("2 2\n0 5 1 3\n0 5 1 3\nEOF\n", "line 4: unexpected extra data after the last job line: 'EOF'"),
+        ("2 2\n0 5 1 3\n0 5 1 3\n\x00\n", "line 4: unexpected extra data after the last job line: '\\\\x00'"),
+        ("2 2\n0 5 1 3\n0 5 1 3\n\x1a", "line 4: unexpected extra data after the last job line: '\\\\x1a'"),
+        ("Times\n2 3\n5 7 9\n4 6 8\n1 2 3\n3 1 2\nEOF\n", "line 7: unexpected extra data after the last machines row"),
+        ("2 3\n5 7 9\n4 6 8\n1 2 3\n3 1 2\n\x00\n", "line 6: unexpected extra data after the last machines row"),
+        ("Times\n2 3\n5 7 9\nfoo\n4 6 8\n1 2 3\n3 1 2\n", "line 4: times row 1: expected integers, got 'foo'"),
+        # Numbers too large for the arithmetic: refused with the bound, before any int64 cast.
+        (
+            "2 2\n0 1099511627777 1 3\n0 5 1 3\n",
+            r"line 2: job 0: operation 0: duration 1099511627777 is above the maximum 2\*\*40",
+        ),
+        ("1 2\n0 1099511627776 1 1\n", r"line 2: job 0: operation 1: the durations up to here sum to 1099511627777"),
+        ("2 2\n0 99999999999999999999 1 3\n0 5 1 3\n", r"line 2: job 0: .*'99999999999999999999' is too large"),
+        (
+            "Times\n1 2\n5 1099511627777\nMachines\n1 2\n",
+            r"line 3: job 0: operation 1: duration 1099511627777 is above",
+        ),
+        ("Times\n1 2\n5 7\nMachines\n1 3\n", "line 5: job 0: operation 1: machine id 2 is out of range 0..1"),
     ],
 )
 def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, message: str) -> None:
@@ -91,6 +152,98 @@ def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, m
     path.write_text(text)
     with pytest.raises(envs.InstanceFormatError, match=f"^{re.escape(str(path))}(: |, ){message}"):
         read_instance(path)
+
+
+def test_long_lines_and_tokens_are_quoted_short(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    for text in ("2 2\n0 " + "9" * 10_000 + " 1 3\n0 5 1 3\n", "1 1\n0 5\n" + "x" * 1_000_000):
+        path.write_text(text)
+        with pytest.raises(envs.InstanceFormatError, match=r"line \d+: .*'\.\.\.") as caught:
+            read_instance(path)
+        assert len(str(caught.value)) < 300
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "\ufeff" + FT06,  # a UTF-8 byte-order mark (Windows editors write one)
+        FT06.replace("\n", "\r\n"),
+        FT06.replace("\n", "\r"),
+        FT06.replace(" ", "\t"),
+        "\n".join("  " + line + " \t" for line in FT06.splitlines()) + "\n\n",
+        FT06.replace("2 1 0 3", "02 01 00 03") + "# a trailing comment\n",
+    ],
+    ids=["bom", "crlf", "cr", "tabs", "padding", "leading-zeros"],
+)
+def test_harmless_variants_read_the_same(tmp_path: Path, variant: str) -> None:
+    path = tmp_path / "variant.txt"
+    path.write_bytes(variant.encode())
+    parsed = read_instance(path)
+    np.testing.assert_array_equal(parsed.machines, load_benchmark("ft06").machines)
+    np.testing.assert_array_equal(parsed.durations, load_benchmark("ft06").durations)
+    bom_taillard = parse_instance("\ufeff" + TAILLARD_2X3, "tai")  # a BOM is not a caption either
+    np.testing.assert_array_equal(bom_taillard.durations, [[5, 7, 9], [4, 6, 8]])
+
+
+@pytest.mark.parametrize(
+    ("durations", "message"),
+    [
+        (np.array([[2**64 - 1, 1]], dtype=np.uint64), r"job 0: operation 0: duration 18446744073709551615 is above"),
+        (np.array([[1, 2**63]], dtype=np.uint64), r"job 0: operation 1: duration 9223372036854775808 is above"),
+        (np.array([[MAX_TOTAL_DURATION + 1, 0]]), r"job 0: operation 0: duration 1099511627777 is above"),
+        (np.array([[2**39, 2**39], [1, 0]], dtype=np.uint64), r"job 1: operation 0: the durations up to here sum to"),
+        (
+            np.array([[2**70, 1]], dtype=object),
+            r"durations must be integers, got dtype object \(numbers beyond 64 bits",
+        ),
+        (np.array([[2.0**50, 1.0]]), r"durations must be integers, got dtype float64"),
+        (np.array([[True, False]]), r"durations must be integers, got dtype bool"),
+        (np.array([[-1, 3]], dtype=np.int8), r"job 0: operation 0: duration must be a non-negative integer, got -1"),
+    ],
+    ids=["uint64-max", "uint64-2^63", "int64-above", "total", "object", "float", "bool", "int8"],
+)
+def test_durations_beyond_the_limits_are_refused_before_any_cast(durations: np.ndarray, message: str) -> None:
+    n, m = durations.shape
+    machines = np.tile(np.arange(m), (n, 1))
+    with pytest.raises(envs.InstanceFormatError, match=f"^x: {message}"):
+        JobShopInstance("x", machines, durations)
+
+
+def test_durations_at_the_limits_are_accepted_and_the_sentinel_stays_clear() -> None:
+    at_limit = JobShopInstance("x", np.array([[0, 1], [1, 0]]), np.array([[MAX_TOTAL_DURATION - 1, 0], [1, 0]]))
+    assert at_limit.durations.dtype == np.int64 and int(at_limit.durations.sum()) == MAX_TOTAL_DURATION
+    unsigned = JobShopInstance("u", np.array([[0, 1]], dtype=np.uint8), np.array([[2**39, 2**39]], dtype=np.uint64))
+    assert unsigned.durations.dtype == np.int64 and unsigned.durations.tolist() == [[2**39, 2**39]]
+    # Times stay below 2 * MAX_TOTAL_DURATION (an end is a start plus a duration, a start an
+    # earlier end), so they never reach the sentinel, and NEVER + a duration fits int64.
+    assert 2 * MAX_TOTAL_DURATION < NEVER and NEVER + MAX_TOTAL_DURATION < np.iinfo(np.int64).max
+    assert 2 * MAX_TOTAL_DURATION < 2**53  # exact as float64: rewards, features and results.csv
+
+
+def test_generator_refuses_durations_its_instances_could_not_hold() -> None:
+    with pytest.raises(envs.ConfigError, match=r"max_duration 1099511627776 over 10x10 operations could exceed"):
+        JobShopGenerator(max_duration=MAX_TOTAL_DURATION)
+    with pytest.raises(envs.ConfigError, match=r"min_duration and max_duration must be integers, got \(1, 2\.5\)"):
+        JobShopGenerator(max_duration=2.5)  # type: ignore[arg-type]
+    largest = JobShopGenerator(num_jobs=4, num_machines=4, min_duration=2**36, max_duration=2**36)
+    assert int(largest.sample(np.random.default_rng(0)).durations.sum()) == MAX_TOTAL_DURATION
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> JobShopInstance:
+    n, m = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    machines = [draw(st.permutations(range(m))) for _ in range(n)]
+    largest = draw(st.sampled_from([1, 99, MAX_TOTAL_DURATION // (n * m)]))  # up to the total limit
+    durations = draw(st.lists(st.lists(st.integers(0, largest), min_size=m, max_size=m), min_size=n, max_size=n))
+    return JobShopInstance("drawn", np.array(machines), np.array(durations, dtype=np.int64))
+
+
+@given(instance=instances(), fmt=st.sampled_from(["standard", "taillard"]), detect=st.booleans())
+def test_writers_and_readers_round_trip(instance: JobShopInstance, fmt: str, detect: bool) -> None:
+    text = format_standard(instance) if fmt == "standard" else format_taillard(instance)
+    again = parse_instance(text, "again", fmt="auto" if detect else fmt)
+    np.testing.assert_array_equal(again.machines, instance.machines)
+    np.testing.assert_array_equal(again.durations, instance.durations)
 
 
 def test_unreadable_inputs_have_clear_errors(tmp_path: Path) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from stepping import until_done
 
 from schedrl import envs
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.jobshop import JobShopEnv, JobShopInstance, load_group
+from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.rules import RULES, job_shop_baselines
 from schedrl.envs.jobshop.validate import validate_schedule
 
@@ -92,3 +94,49 @@ def test_insertion_scheme_makes_greedy_rules_worse() -> None:
     assert 40.0 <= insertion["spt"] <= 65.0
     for rule in ("spt", "lwkr", "lor", "mwkr", "mor"):
         assert insertion[rule] > non_delay[rule] + 3.0, rule
+
+
+# 4 jobs x 3 machines with all durations distinct and distinct job totals (41, 31, 76, 35),
+# so SPT, LPT, MWKR, LWKR and FDD/MWKR never meet a tie. FIFO, MOR, LOR and MOPNR tie at
+# the start (every job ready at 0 with 3 operations left) and take the lowest job index.
+GOLDEN = JobShopInstance(
+    "golden",
+    machines=np.array([[2, 1, 0], [0, 2, 1], [1, 0, 2], [0, 1, 2]]),
+    durations=np.array([[1, 12, 28], [17, 9, 5], [20, 29, 27], [19, 6, 10]]),
+)
+
+# The nodes each rule picks (forced moves are taken by the env, not listed) and the
+# makespan, pinned from the code as it stood; hand checks of non_delay:
+#   spt picks node 0 (job 0's first operation, 1 time unit), then node 3 (job 1's, 17,
+#   shorter than job 3's 19); job 2's first operation is then forced at time 0.
+#   At time 17 the candidates are job 1's op 1 (2 operations left) and job 3's op 0 (3 left):
+#   lor picks node 4, mor node 9; before that both took nodes 0 and 3 on ties.
+#   lpt first picks node 6 (job 2's 20), the longest first operation.
+GOLDEN_PICKS = {
+    "spt": {"non_delay": ([0, 3, 4, 2], 120), "active": ([1, 3, 5, 9, 10, 2], 120), "insertion": ([0, 1, 3, 4, 5, 9, 10, 11, 6, 2], 120)},
+    "lpt": {"non_delay": ([6, 9, 1, 7, 11, 2], 93), "active": ([6, 9, 1, 7, 2], 108), "insertion": ([6, 7, 8, 9, 3, 4, 10, 11, 5], 94)},
+    "mwkr": {"non_delay": ([6, 0, 9, 1, 7, 11, 2], 93), "active": ([6, 9, 1, 7, 3, 8], 94), "insertion": ([6, 7, 0, 1, 9, 3, 2, 8, 10, 4, 11], 94)},
+    "lwkr": {"non_delay": ([3, 0, 4, 2], 120), "active": ([1, 2, 3, 9], 133), "insertion": ([3, 4, 5, 9, 10, 11, 0, 1, 2], 120)},
+    "mor": {"non_delay": ([0, 3, 9, 7, 2], 93), "active": ([6, 3, 1, 9, 10, 7], 93), "insertion": ([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8], 93)},
+    "lor": {"non_delay": ([0, 3, 4, 2], 120), "active": ([1, 2, 7, 3, 8, 5], 127), "insertion": ([0, 1, 2, 3, 4, 5, 6, 7, 8], 124)},
+    "fifo": {"non_delay": ([0, 3, 9, 7, 2], 93), "active": ([6, 3, 1, 9, 5, 7], 93), "insertion": ([0, 3, 6, 9, 1, 4, 7, 5, 2, 10, 11], 93)},
+    "fdd_mwkr": {"non_delay": ([0, 6, 9, 1, 7, 11, 2], 93), "active": ([6, 9, 1, 3, 4, 7], 93), "insertion": ([0, 6, 1, 9, 3, 7, 2, 10, 4, 8, 11], 93)},
+    "mopnr": {"non_delay": ([6, 0, 9, 1, 7, 11, 2], 93), "active": ([6, 9, 1, 3, 4, 7], 93), "insertion": ([6, 0, 9, 3, 7, 1, 10, 4, 2, 8, 11], 93)},
+}  # fmt: skip
+
+
+def test_golden_picks_and_makespans_cover_every_rule() -> None:
+    assert set(GOLDEN_PICKS) == set(RULES)
+    assert all(set(schemes) == set(DYNAMICS) for schemes in GOLDEN_PICKS.values())
+
+
+@pytest.mark.parametrize("rule", sorted(GOLDEN_PICKS))
+def test_golden_picks_and_makespans(rule: str, dynamics: str) -> None:
+    env = JobShopEnv(GOLDEN, dynamics=dynamics)
+    obs, _ = env.reset(seed=0)
+    picks = []
+    for _ in until_done(env):
+        picks.append(RULES[rule].act(obs, env.action_masks(), env))
+        obs, *_, info = env.step(picks[-1])
+    validate_schedule(GOLDEN, info["start_times"], info["makespan"])
+    assert (picks, info["makespan"]) == GOLDEN_PICKS[rule][dynamics]

@@ -145,3 +145,48 @@ def test_serial_schedules_are_valid_and_shifts_are_caught(instance: JobShopInsta
     j, k = data.draw(st.sampled_from(movable), label="shifted op")
     starts[j][k] -= data.draw(st.integers(1, starts[j][k]), label="shift")
     assert bool(schedule_violations(instance, starts)) == has_conflict(instance, starts)
+
+
+def test_wrapped_durations_are_caught_whatever_the_instance_let_through(two_jobs: JobShopInstance) -> None:
+    # What a uint64 duration of 2**64 - 5 became after an unchecked cast: -5. Forced past the
+    # instance's own checks, it must still not make an overlapping schedule look valid.
+    object.__setattr__(two_jobs, "durations", np.array([[-5, 2], [4, 1]]))
+    assert schedule_violations(two_jobs, [[0, 0], [0, 4]]) == ["job 0 op 0: duration -5 is not an integer in 0..2**62"]
+    object.__setattr__(two_jobs, "durations", np.array([[2**64 - 5, 2], [4, 1]], dtype=np.uint64))
+    assert schedule_violations(two_jobs, [[0, 0], [0, 4]]) == [
+        "job 0 op 0: duration 18446744073709551611 is not an integer in 0..2**62"
+    ]
+
+
+@pytest.mark.parametrize("huge", [2**63 - 2, np.int64(2**62 + 1), np.uint64(2**64 - 1), 2**70, -(2**63), 1e300])
+def test_starts_beyond_the_checkers_range_are_reported_not_wrapped(two_jobs: JobShopInstance, huge: object) -> None:
+    # 2**63 - 2 + 3 wraps to a negative end in int64: op 0 would seem to end before it starts,
+    # occupy no time, and let job 1 overlap it unnoticed.
+    violations = schedule_violations(two_jobs, [[huge, 3], [0, 4]])
+    assert len(violations) == 1 and violations[0].startswith("job 0 op 0: start ")
+    assert violations[0].endswith("is outside +-2**62, beyond any schedule this checker can verify")
+
+
+def test_the_largest_starts_it_checks_are_checked_exactly(two_jobs: JobShopInstance) -> None:
+    late = 2**62 - 5
+    assert schedule_violations(two_jobs, [[late, late + 3], [0, 4]], 2**62) == []
+    assert schedule_violations(two_jobs, [[late, late + 2], [0, 4]]) == [
+        f"job 0 op 1 starts at {late + 2}, before op 0 [{late}, {late + 3}) ends (job precedence)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("makespan", "message"),
+    [
+        (True, "makespan True is not an integer"),  # True == 1 in Python, the right makespan here
+        (1.5, "makespan 1.5 is not an integer"),
+        (math.nan, "makespan nan is not an integer"),
+        (1.0, None),
+        (np.int64(1), None),
+        (np.uint64(1), None),
+        (2**64 + 1, "makespan 18446744073709551617 does not equal the latest operation end 1 (job 0 op 0)"),
+    ],
+)
+def test_reported_makespan_must_be_that_integer(makespan: object, message: str | None) -> None:
+    unit = JobShopInstance("unit", np.array([[0]]), np.array([[1]]))
+    assert schedule_violations(unit, [[0]], makespan) == ([] if message is None else [message])

@@ -58,8 +58,8 @@ class ProblemFamily:
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False
     report: ReportHook | None = None  # a family's own table or plot beside summary.md
 
-    def load_instances(self, spec: Mapping[str, Any]) -> list[Instance]:
-        return self.instances.load_set(spec)
+    def load_instances(self, spec: Mapping[str, Any], where: str = "instances") -> list[Instance]:
+        return self.instances.load_set(spec, where)
 
     def check_env_kwargs(self, kwargs: Mapping[str, Any], where: str = "env") -> None:
         """A key another family's env takes (`env.dynamics` on a VM env) fails here, with the

@@ -41,11 +41,7 @@ def node_index(action: object) -> int:
         value = value.reshape(()).item()
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
-    kind = (
-        f"{type(action).__name__} array of dtype {action.dtype}"
-        if isinstance(action, np.ndarray)
-        else type(action).__name__
-    )
+    kind = f"an array of dtype {action.dtype}" if isinstance(action, np.ndarray) else type(action).__name__
     raise IllegalActionError(f"action must be a node index (an integer), got {action!r} ({kind})")
 
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.errors import ConfigError, InstanceFormatError, UnknownNameError
 
 KINDS = ("benchmark", "files", "generated")
@@ -167,29 +168,34 @@ class InstanceCatalog:
             f"got {type(spec).__name__}"
         )
 
-    def load_set(self, spec: Mapping[str, Any]) -> list[Any]:
-        """`spec` is an `instances` config: kind benchmark (names), files (paths or globs,
-        format, group) or generated (count, seed, the family's generator fields); with an
-        optional `scenarios: {parameter, values, seeds, label}` grid over the result."""
+    def load_set(self, spec: Mapping[str, Any], where: str = "instances") -> list[Any]:
+        """`spec` is an instance-set config (`where` names it in messages): kind benchmark
+        (names), files (paths or globs, format, group) or generated (count, seed, the family's
+        generator fields); with an optional `scenarios: {parameter, values, seeds, label}` grid."""
+        if not isinstance(spec, Mapping):
+            raise ConfigError(
+                f"{where} must be an instance-set spec such as {{kind: generated, count: 10}}, got {spec!r}"
+            )
         kind = spec.get("kind")
         if kind not in KINDS:
-            raise UnknownNameError("instances.kind", str(kind), KINDS)
+            raise UnknownNameError(f"{where}.kind", str(kind), KINDS)
+        check_settings(spec, _SPEC_SETTINGS[kind], prefix=where)
         if kind == "benchmark":
             if self.bundled is None:
-                raise ConfigError(f"instances.kind=benchmark: no bundled {self.kind}s; use files or generated")
-            instances = self.bundled.resolve(list(spec.get("names") or []))
+                raise ConfigError(f"{where}.kind=benchmark: no bundled {self.kind}s; use files or generated")
+            if not spec.get("names"):
+                raise ConfigError(f"{where}.names is empty: name bundled instances or groups, e.g. [ft06, taillard]")
+            instances = self.bundled.resolve(list(spec["names"]))
         elif kind == "files":
             group, fmt = str(spec.get("group", "files")), str(spec.get("format", "auto"))
-            paths = _expand(list(spec.get("paths") or []))
+            paths = _expand(list(spec.get("paths") or []), where)
             names = unique_labels([Path(path).with_suffix("") for path in paths])
             instances = [
                 dataclasses.replace(self.read(Path(path), fmt), name=name, group=group)
                 for path, name in zip(paths, names, strict=True)
             ]
         else:
-            count, seed = int(spec.get("count", 100)), int(spec.get("seed", 0))
-            if count < 1:
-                raise ConfigError(f"instances.count must be >= 1, got {count}")
+            count, seed = spec.get("count", 100), spec.get("seed", 0)
             params = {k: v for k, v in spec.items() if k not in ("kind", "count", "seed", "scenarios")}
             instances = self.generate(params, count, seed)
         grid = spec.get("scenarios")
@@ -197,7 +203,7 @@ class InstanceCatalog:
             unknown = sorted(set(grid) - {"parameter", "values", "seeds", "label"})
             if unknown or "parameter" not in grid or not grid.get("values"):
                 raise ConfigError(
-                    f"instances.scenarios needs parameter and values (optional seeds, label); got keys {sorted(grid)}"
+                    f"{where}.scenarios needs parameter and values (optional seeds, label); got keys {sorted(grid)}"
                 )
             seeds = grid.get("seeds")
             instances = scenario_grid(
@@ -207,18 +213,23 @@ class InstanceCatalog:
         return instances
 
 
-def _expand(patterns: list[str]) -> list[str]:
+_SPEC_SETTINGS = {
+    "benchmark": [Setting("names", list, item=str)],
+    "files": [Setting("paths", list, item=str), Setting("group", str), Setting("format", str)],
+    "generated": [Setting("count", int, 1), Setting("seed", int, 0, 2**63 - 1)],
+}
+
+
+def _expand(patterns: list[str], where: str) -> list[str]:
     """The files the patterns name, each once (a file listed twice or matched by two
     overlapping globs is one instance, not two results)."""
     if not patterns:
-        raise ConfigError(
-            "instances.paths is empty: give the instance files, e.g. instances.paths=[my_instances/*.txt]"
-        )
+        raise ConfigError(f"{where}.paths is empty: name the instance files, e.g. {where}.paths=[my/*.txt]")
     paths: dict[Path, str] = {}
     for pattern in patterns:
         matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
         if not matched:
-            raise ConfigError(f"instances.paths: {pattern!r} matches no file")
+            raise ConfigError(f"{where}.paths: {pattern!r} matches no file")
         for path in matched:
             paths.setdefault(Path(path).resolve(), path)
     return list(paths.values())

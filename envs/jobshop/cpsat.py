@@ -98,14 +98,17 @@ class CPSatSolver:
 def _hint_array(instance: JobShopInstance, hint_start_times: Any) -> np.ndarray:
     """The hint as an int64 n x m array; a hint need not be feasible, only well-formed."""
     hint = np.asarray(hint_start_times)
+    horizon = int(instance.durations.sum())
+    # Range-checked before the cast: a uint64 or float beyond int64 would wrap or turn to garbage.
     if (
         hint.shape != instance.shape
         or hint.dtype.kind not in "iuf"
         or not np.all(np.isfinite(hint))
         or not np.all(hint == np.round(hint))
+        or not np.all((hint >= 0) & (hint <= horizon))
     ):
         raise ConfigError(
-            f"hint_start_times must be an {instance.shape} array of integers "
-            f"for {instance.name!r}, got shape {hint.shape} and dtype {hint.dtype}"
+            f"hint_start_times must be an {instance.shape} array of integers in 0..{horizon} (the sum of all "
+            f"durations) for {instance.name!r}, got shape {hint.shape} and dtype {hint.dtype}"
         )
     return hint.astype(np.int64)

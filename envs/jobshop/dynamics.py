@@ -75,6 +75,8 @@ class Insertion:
         count = int(state.machine_count[machine])
         gap_end = state.timeline_start[machine, : count + 1]  # next start, NEVER after the last
         gap_start = np.maximum(state.timeline_end[machine, : count + 1], state.job_ready[job])
+        # A gap fits when the operation ends by the next start (exactly is enough). The last
+        # gap, open until NEVER, always fits: instance limits keep every end below 2**41.
         position = int(np.argmax(gap_start + state.duration[node] <= gap_end))
         return int(gap_start[position]), position
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from schedrl.envs.core.instances import size_range
-from schedrl.envs.jobshop.instance import JobShopInstance
+from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance
 from schedrl.errors import ConfigError
 
 SizeSpec = int | tuple[int, int] | list[int]
@@ -28,9 +28,18 @@ class JobShopGenerator:
     def __post_init__(self) -> None:
         size_range("num_jobs", self.num_jobs)
         size_range("num_machines", self.num_machines)
+        bounds = (self.min_duration, self.max_duration)
+        if not all(isinstance(b, (int, np.integer)) and not isinstance(b, bool) for b in bounds):
+            raise ConfigError(f"durations: min_duration and max_duration must be integers, got {bounds}")
         if not 1 <= self.min_duration <= self.max_duration:
             raise ConfigError(
                 f"durations: need 1 <= min_duration <= max_duration, got {self.min_duration}, {self.max_duration}"
+            )
+        jobs, machines = self.max_shape
+        if jobs * machines * int(self.max_duration) > MAX_TOTAL_DURATION:  # every draw must be a valid instance
+            raise ConfigError(
+                f"durations: max_duration {self.max_duration} over {jobs}x{machines} operations could exceed an "
+                f"instance's total work limit 2**40 = {MAX_TOTAL_DURATION} (MAX_TOTAL_DURATION)"
             )
 
     @property

@@ -67,7 +67,9 @@ RULES: dict[str, DispatchingRule] = {
         DispatchingRule("fifo", lambda s, n, j: s.job_ready[j], "first in first out: earliest ready"),
         DispatchingRule(
             "fdd_mwkr",
-            lambda s, n, j: s.work_through[n] / s.job_remaining_work[j],
+            # Work is integral, so the floor of 1 only changes jobs with nothing but
+            # zero-duration operations left (orb07 has one), which would divide by zero.
+            lambda s, n, j: s.work_through[n] / np.maximum(s.job_remaining_work[j], 1),
             "flow due date (job work up to this operation) over work remaining",
         ),
         DispatchingRule(

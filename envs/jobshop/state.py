@@ -12,7 +12,9 @@ import numpy as np
 
 from schedrl.envs.jobshop.instance import JobShopInstance
 
-#: Larger than any makespan; marks "no next start" in the machine timelines.
+#: Marks "no next start" in the machine timelines and "never ready" for finished jobs. Safe
+#: because instances hold at most MAX_TOTAL_DURATION = 2**40 of work: every schedule time is
+#: below 2**41, far below NEVER (about 2**61), and NEVER plus any duration still fits int64.
 NEVER = np.iinfo(np.int64).max // 4
 
 
