@@ -104,7 +104,7 @@ def make_solvers(
         factory = pick("solver", family.solvers, [kind])[kind]
         try:
             solvers[name] = factory(**settings)
-        except TypeError as error:  # an option the solver does not take
+        except (TypeError, ConfigError) as error:  # an option the solver does not take, or a bad value
             raise ConfigError(f"solver_options.{name}: {error}") from None
         identities[name] = {"solver": kind, "options": settings}
     return solvers, identities

@@ -64,7 +64,8 @@ class DivergenceGuard(BaseCallback):
         bad_parameter = [name for name, p in self.model.policy.named_parameters() if not torch.isfinite(p).all()]
         if bad_loss or bad_parameter:
             last = self.run_dir / "checkpoints" / "last"
-            kept = f"the last good checkpoint is {last}" if last.exists() else "no checkpoint had been written yet"
+            saved = any(last.parent.glob(f"{last.name}*"))  # also a save cut short, which loading recovers
+            kept = f"the last good checkpoint is {last}" if saved else "no checkpoint had been written yet"
             raise TrainingDivergedError(
                 f"training diverged at step {self.num_timesteps}: non-finite "
                 f"{', '.join(bad_loss + bad_parameter[:3])}; stopped, {kept}. Lower agent.learning_rate or "

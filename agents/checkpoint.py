@@ -153,7 +153,11 @@ def save_checkpoint(
             if previous.exists():
                 shutil.rmtree(previous)
             os.replace(folder, previous)
-        os.replace(partial, folder)
+        try:
+            os.replace(partial, folder)
+        except FileNotFoundError:  # a reader's recovery moved the complete copy into place first
+            if not _is_complete(folder):
+                raise
         _flush_to_disk(folder.parent)
         if previous.exists():
             shutil.rmtree(previous)

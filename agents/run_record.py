@@ -78,7 +78,11 @@ def record_start(run_dir: Path, config: dict[str, Any], code: dict[str, Any]) ->
 
 def record_resume(run_dir: Path, step: int, code: dict[str, Any]) -> None:
     """A resumed run appends when, from which step and with which code it went on."""
-    info = json.loads((run_dir / RUN_INFO).read_text(encoding="utf-8"))
+    path = run_dir / RUN_INFO
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # lost or damaged: the resume is still worth recording
+        info = {"resumes": [], "note": f"{RUN_INFO} was missing or unreadable when the run resumed"}
     resume = {"started": _now(), "from_step": step, "command": sys.argv, "git_commit": code["git_commit"]}
     info["resumes"].append(resume)
     _write_json(run_dir / RUN_INFO, info)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +30,7 @@ from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover
 from schedrl.agents.config import check_training_config, resolve_device
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
+from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.rollout import rollout
 from schedrl.envs.core.vector_env import BatchedVectorEnv
@@ -76,12 +78,13 @@ class SkipDecisionless(gym.Wrapper):
     TRIES = 100
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        core = cast(GraphSchedulingEnv, self.env.unwrapped)
         obs, info = self.env.reset(seed=seed, options=options)
         for _ in range(self.TRIES):
-            if not self.env.unwrapped.done:
+            if not core.done:
                 return obs, info
             obs, info = self.env.reset(options=options)  # the same seeded stream draws the next instance
-        name = self.env.unwrapped.episode_instance.name
+        name = core.episode_instance.name
         raise ConfigError(
             f"{self.TRIES} training episodes in a row (e.g. on {name!r}) ended at reset: every choice was forced, "
             "so there is no decision to learn; train on larger instances, or let the env offer forced choices"
@@ -172,7 +175,13 @@ def resume_model(run_dir: Path, cfg: dict[str, Any], vec_env: VecEnv) -> tuple[M
             f"cannot resume {run_dir}: {last} has no {TRAINER} (the trainer's state), so training cannot go on "
             "from it; start the run again"
         )
-    model = MaskablePPO.load(last / TRAINER, env=vec_env, device=_device(cfg))
+    try:
+        model = MaskablePPO.load(last / TRAINER, env=vec_env, device=_device(cfg))
+    except (OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile, EOFError) as error:
+        raise CheckpointError(
+            f"cannot resume {run_dir}: {last / TRAINER} is unreadable ({type(error).__name__}: {error}); "
+            "start the run again, or evaluate its best/last policy, which do not need it"
+        ) from None
     model.set_random_seed(cfg["seed"] + model.num_timesteps)  # new episodes, still reproducible
     best = recover_checkpoint(run_dir / "checkpoints" / "best")
     best_gap = float(verify_checkpoint(best).get(GAP_KEY, float("inf"))) if best.exists() else float("inf")

@@ -192,31 +192,88 @@ def _resume_before_first_checkpoint() -> object:
 
 
 def _checkpoint(damage: str) -> Callable[[], object]:
+    """Load a fresh checkpoint folder (with a ppo.zip) after `damage`; a "resealed" damage
+    also records the checksums of the damaged files, as if they had been saved so."""
+
     def trigger() -> object:
         from schedrl import agents
-        from schedrl.agents.checkpoint import save_checkpoint
+        from schedrl.agents.checkpoint import save_checkpoint, seal_metadata
         from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 
         folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-")) / "ckpt"
-        save_checkpoint(
-            folder, GraphPolicyNetwork(NetworkConfig(hidden=8, layers=1)), {"env_id": "schedrl/JobShop-v0"}, {}
-        )
-        weights, metadata = folder / "policy.safetensors", folder / "metadata.json"
-        if damage == "truncated":
+        env_id = "schedrl/VmRescheduling-v9" if damage == "foreign env" else "schedrl/JobShop-v0"
+        network = GraphPolicyNetwork(NetworkConfig(hidden=8, layers=1))
+        save_checkpoint(folder, network, {"env_id": env_id}, {}, lambda path: path.write_bytes(b"trainer state"))
+        weights, metadata, config = folder / "policy.safetensors", folder / "metadata.json", folder / "config.yaml"
+        fields = json.loads(metadata.read_text())
+        if damage in ("truncated", "resealed: truncated weights"):
             weights.write_bytes(weights.read_bytes()[:100])
         elif damage == "altered":
             data = bytearray(weights.read_bytes())
             data[-1] ^= 1
             weights.write_bytes(bytes(data))
         elif damage == "version":
-            metadata.write_text(json.dumps({**json.loads(metadata.read_text()), "format_version": 0}))
+            metadata.write_text(json.dumps({**fields, "format_version": 0}))
         elif damage == "metadata":
             metadata.write_text("{not json")
         elif damage == "missing":
             weights.unlink()
-        elif damage == "foreign env":
-            metadata.write_text(json.dumps({**json.loads(metadata.read_text()), "env_id": "schedrl/VmRescheduling-v9"}))
-        return agents.load(folder)
+        elif damage == "edited config":
+            config.write_text("seed: 1\n")
+        elif damage == "altered trainer":
+            (folder / "ppo.zip").write_bytes(b"another trainer state")
+        elif damage == "metadata list":
+            metadata.write_text("[1, 2]")
+        elif damage == "metadata null":
+            metadata.write_text("null")
+        elif damage == "metadata not UTF-8":
+            metadata.write_bytes(b"\xff\xfe{}")
+        elif damage == "weights folder":
+            weights.unlink()
+            weights.mkdir()
+        elif damage == "env id not a string":
+            metadata.write_text(json.dumps({**fields, "env_id": 3}))
+        elif damage == "resealed: invalid YAML":
+            config.write_text("seed: [1, 2\n")
+        elif damage == "resealed: python tag":
+            config.write_text("!!python/object/apply:os.system [echo hi]\n")
+        elif damage == "resealed: no network":
+            metadata.write_text(json.dumps({key: value for key, value in fields.items() if key != "network"}))
+        elif damage == "resealed: unknown encoder":
+            metadata.write_text(json.dumps({**fields, "network": {**fields["network"], "encoder": "gim"}}))
+        elif damage == "killed first save":
+            partial = folder.rename(folder.with_name("ckpt.partial"))
+            (partial / "metadata.json").unlink()  # written last: the save died before it
+        if damage.startswith("resealed"):
+            metadata.write_text(json.dumps(seal_metadata(json.loads(metadata.read_text()), folder)))
+        return agents.load(weights if damage == "a file inside it" else folder)
+
+    return trigger
+
+
+def _edited_shipped_checkpoint() -> object:
+    """The dynamics edited in a copy of the shipped policy: ft06 would go from 59 to 57."""
+    from schedrl import agents
+    from schedrl.agents.inference import ZOO
+
+    folder = shutil.copytree(ZOO / "jssp_10x10", Path(tempfile.mkdtemp(prefix="schedrl-bad-")) / "jssp_10x10")
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["env_kwargs"]["dynamics"] = "active"
+    (folder / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    return agents.load(folder)
+
+
+def _resume_at(where: str) -> Callable[[], object]:
+    """`train.py resume=<run>/<where>` (what train.py checks first: `resume_config`)."""
+
+    def trigger() -> object:
+        from schedrl.agents.run_record import resume_config
+
+        run = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+        (run / "checkpoints" / "last").mkdir(parents=True)
+        for name in ("config.yaml", "run_info.json", "checkpoints/last/config.yaml", "checkpoints/last/metadata.json"):
+            (run / name).write_text("{}\n")
+        return resume_config(run / where, {})
 
     return trigger
 
@@ -281,7 +338,7 @@ def catalogue() -> list[BadInput]:
         BadInput("config", "a key of another family's env", _cli("evaluate.py", "+env.migration_limit=3"), SystemExit, r"env\.migration_limit is not an option of schedrl/JobShop-v0; its options: \['auto_single_choice', 'dynamics'"),
         BadInput("config", "a labelled solver of an unknown kind", _cli("evaluate.py", "instances=jobshop/benchmark", "solvers=[fast]", "+solver_options.fast={solver:cpsta}"), SystemExit, r"unknown solver 'cpsta'\. Did you mean 'cpsat'"),
         BadInput("config", "scenario grid over a field the instance lacks", _instances({"kind": "benchmark", "names": ["ft06"], "scenarios": {"parameter": "p", "values": [0.1]}}), ConfigError, r"instances\.scenarios\.parameter: JobShopInstance has no field 'p'"),
-        BadInput("config", "generated set with a misspelt field", _instances({"kind": "generated", "num_job": 5}), ConfigError, r"instances\.num_job is not a job-shop generator field"),
+        BadInput("config", "generated set with a misspelt field", _instances({"kind": "generated", "num_job": 5}), ConfigError, r"instances: num_job is not a job-shop generator field"),
         BadInput("config", "graphs too large for the transformer's dense attention", _cli("train.py", "network=transformer", "+network.encoder_options.max_nodes=16", "total_timesteps=8", "logger=none"), SystemExit, r"the transformer encoder got graphs of 36 nodes, above its limit of 16 nodes: .*use network=gin or network=gat"),
         BadInput("config", "unknown encoder", _cli("train.py", "network.encoder=gim"), SystemExit, r"network\.encoder must be one of gin, gat, transformer, got 'gim' \(str\)\. Did you mean 'gin'"),
         BadInput("checkpoint", "unknown shipped name", lambda: __import__("schedrl.agents", fromlist=["load"]).load("jssp_10x1O"), UnknownNameError, r"unknown checkpoint .*'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
@@ -328,4 +385,23 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "a boolean action", _step(True), IllegalActionError, r"got True \(bool\)"),
         BadInput("env", "a float array action", _step(__import__("numpy").array([6.0])), IllegalActionError, r"got array\(\[6\.\]\) \(an array of dtype float64\)"),
         BadInput("env", "stepping after a reset that failed", _after_failed_reset, IllegalActionError, r"step\(\) called after the episode ended \(or after a reset that failed\); call reset\(\) first"),
+        BadInput("checkpoint", "a folder whose first save was killed before it completed", _checkpoint("killed first save"), CheckpointError, r"no checkpoint at .*/ckpt: only ckpt\.partial is there, from a save killed before it completed; train again to write one"),
+        BadInput("checkpoint", "a file inside a checkpoint folder instead of the folder", _checkpoint("a file inside it"), CheckpointError, r"/ckpt/policy\.safetensors is a file, not a checkpoint folder; pass the folder that holds it \(.*/ckpt\)"),
+        BadInput("checkpoint", "shipped checkpoint with edited env_kwargs", _edited_shipped_checkpoint, CheckpointError, r"jssp_10x10/metadata\.json was altered after it was saved \(its content no longer matches its metadata_sha256\): an edited env_kwargs or network changes what the policy does; restore the checkpoint from a copy"),
+        BadInput("checkpoint", "edited config.yaml", _checkpoint("edited config"), CheckpointError, r"/ckpt/config\.yaml does not match its checksum: the file is corrupt or was altered; restore the checkpoint from a copy"),
+        BadInput("checkpoint", "altered ppo.zip", _checkpoint("altered trainer"), CheckpointError, r"/ckpt/ppo\.zip does not match its checksum: the file is corrupt or was altered"),
+        BadInput("checkpoint", "truncated weights whose checksum matches", _checkpoint("resealed: truncated weights"), CheckpointError, r"/ckpt/policy\.safetensors is not a readable safetensors file \(Error while deserializing header: .*\) although it matches its checksum: it was saved damaged; restore the checkpoint from a copy"),
+        BadInput("checkpoint", "metadata that is a list", _checkpoint("metadata list"), CheckpointError, r"/ckpt/metadata\.json is corrupt: expected a JSON object, found \[1, 2\]; restore the checkpoint from a copy"),
+        BadInput("checkpoint", "metadata that is null", _checkpoint("metadata null"), CheckpointError, r"/ckpt/metadata\.json is corrupt: expected a JSON object, found null"),
+        BadInput("checkpoint", "metadata that is not UTF-8", _checkpoint("metadata not UTF-8"), CheckpointError, r"/ckpt/metadata\.json is corrupt: 'utf-8' codec can't decode byte 0xff in position 0"),
+        BadInput("checkpoint", "metadata without its network entry", _checkpoint("resealed: no network"), CheckpointError, r"/ckpt/metadata\.json lacks the field 'network': the file is corrupt or was edited; restore the checkpoint from a copy"),
+        BadInput("checkpoint", "an env id that is not a string", _checkpoint("env id not a string"), CheckpointError, r"/ckpt/metadata\.json has 'env_id' of the wrong type: expected a string, found 3"),
+        BadInput("checkpoint", "a network entry this schedrl cannot build", _checkpoint("resealed: unknown encoder"), CheckpointError, r"/ckpt/metadata\.json: its 'network' entry does not build a network of this schedrl \(.*'gim'.*\); load it with the schedrl version that wrote it"),
+        BadInput("checkpoint", "invalid YAML in config.yaml", _checkpoint("resealed: invalid YAML"), CheckpointError, r"/ckpt/config\.yaml is not a plain YAML config: line 2: expected ',' or '\]', but got '<stream end>'; it is not a config this package wrote"),
+        BadInput("checkpoint", "a !!python tag in config.yaml", _checkpoint("resealed: python tag"), CheckpointError, r"/ckpt/config\.yaml is not a plain YAML config: line 1: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system'"),
+        BadInput("checkpoint", "a weights path that is a folder", _checkpoint("weights folder"), CheckpointError, r"cannot read .*/ckpt/policy\.safetensors: Is a directory; check its permissions, or restore the checkpoint from a copy"),
+        BadInput("resume", "a checkpoint folder instead of the run folder", _resume_at("checkpoints/last"), ConfigError, r"resume=.*(schedrl-bad-\w+)/checkpoints/last is a checkpoint folder, not a run folder; pass the run folder .*\1 instead"),
+        BadInput("resume", "the checkpoints folder instead of the run folder", _resume_at("checkpoints"), ConfigError, r"resume=.*(schedrl-bad-\w+)/checkpoints is a checkpoint folder, not a run folder; pass the run folder .*\1 instead"),
+        BadInput("resume", "a folder that does not exist", _resume_at("no_such_run"), ConfigError, r"resume=.*/no_such_run: no such folder; give the folder of a train\.py run"),
+        BadInput("resume", "a file instead of a folder", _resume_at("config.yaml"), ConfigError, r"resume=.*/config\.yaml is a file, not a folder; give the folder of a train\.py run"),
     ]  # fmt: skip

@@ -71,6 +71,20 @@ def test_gaps_and_optimality_use_the_right_bound() -> None:
     assert not family.proven_optimal(JobShopInstance("x", np.array([[0]]), np.array([[5]])), 5)  # no bound
 
 
+def test_the_harness_measures_gaps_against_the_upper_bound(tmp_path: Path) -> None:
+    from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
+    from schedrl.envs.evaluation.store import ResultStore
+    from schedrl.envs.jobshop.rules import RULES
+
+    family = envs.family("schedrl/JobShop-v0")
+    plan = EvaluationPlan(family, [load_benchmark("swv07")], {"mwkr": RULES["mwkr"]})
+    with ResultStore(tmp_path, family.objective.key, family.metrics) as store:
+        [row] = list(run_evaluation(plan, store))
+    assert row.best_known == 1594 and row.objective > 1594
+    assert row.gap_percent == pytest.approx(100 * (row.objective - 1594) / 1594)
+    assert not row.proven_optimal
+
+
 def test_trivial_lower_bound_counts_the_busiest_machine() -> None:
     # Longest job: 5 + 1 = 6. Machine 0 carries every job's first operation: 5 + 5 + 5 = 15.
     three = JobShopInstance("three", np.array([[0, 1], [0, 1], [0, 1]]), np.array([[5, 1], [5, 1], [5, 1]]))
@@ -216,7 +230,7 @@ def test_durations_at_the_limits_are_accepted_and_the_sentinel_stays_clear() -> 
     assert unsigned.durations.dtype == np.int64 and unsigned.durations.tolist() == [[2**39, 2**39]]
     # Times stay below 2 * MAX_TOTAL_DURATION (an end is a start plus a duration, a start an
     # earlier end), so they never reach the sentinel, and NEVER + a duration fits int64.
-    assert 2 * MAX_TOTAL_DURATION < NEVER and NEVER + MAX_TOTAL_DURATION < np.iinfo(np.int64).max
+    assert 2 * MAX_TOTAL_DURATION < NEVER < np.iinfo(np.int64).max - MAX_TOTAL_DURATION
     assert 2 * MAX_TOTAL_DURATION < 2**53  # exact as float64: rewards, features and results.csv
 
 

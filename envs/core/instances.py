@@ -197,7 +197,10 @@ class InstanceCatalog:
         else:
             count, seed = spec.get("count", 100), spec.get("seed", 0)
             params = {k: v for k, v in spec.items() if k not in ("kind", "count", "seed", "scenarios")}
-            instances = self.generate(params, count, seed)
+            try:
+                instances = self.generate(params, count, seed)
+            except ConfigError as error:  # the family's generator names the field; say where it sits
+                raise ConfigError(f"{where}: {error}") from None
         grid = spec.get("scenarios")
         if grid:
             unknown = sorted(set(grid) - {"parameter", "values", "seeds", "label"})

@@ -67,7 +67,7 @@ def generate_set(spec: Mapping[str, Any], count: int, seed: int) -> list[JobShop
     """A generated instance set from the generator's fields in an `instances` config."""
     unknown = sorted(set(spec) - {f.name for f in fields(JobShopGenerator)})
     if unknown:
-        raise ConfigError(f"instances.{unknown[0]} is not a job-shop generator field; its fields: "
+        raise ConfigError(f"{unknown[0]} is not a job-shop generator field; its fields: "
                           f"{[f.name for f in fields(JobShopGenerator)]}")  # fmt: skip
     sizes: dict[str, Any] = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
     return JobShopGenerator(**sizes).sample_set(count, seed)
