@@ -191,8 +191,8 @@ MUTATIONS = (
         "est < ect[first], out=state.candidate_jobs",
         "est <= ect[first], out=state.candidate_jobs",
         "the Giffler-Thompson conflict set also takes operations that start exactly at the earliest end",
-        (RULES,),
-        "golden",
+        (ENV, RULES),
+        "conflict or golden",
     ),
     Mutation(
         "fdd-divides-by-zero",

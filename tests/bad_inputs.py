@@ -51,6 +51,47 @@ def _parse(text: str | bytes) -> Callable[[], object]:
     return trigger
 
 
+def _arrays(durations: list[list[object]], dtype: str | None = None) -> Callable[[], object]:
+    """A JobShopInstance built from a durations array (every job visits machines 0..m-1 in order)."""
+
+    def trigger() -> object:
+        import numpy as np
+
+        from schedrl.envs.jobshop import JobShopInstance
+
+        array = np.array(durations, dtype=dtype)
+        return JobShopInstance("arrays", np.tile(np.arange(array.shape[1]), (array.shape[0], 1)), array)
+
+    return trigger
+
+
+def _schedule(starts: list[list[object]], makespan: object) -> Callable[[], object]:
+    """The independent validator on a 2x2 instance: jobs (machine 0 for 3, 1 for 2) and (0 for 4, 1 for 1)."""
+
+    def trigger() -> object:
+        import numpy as np
+
+        from schedrl.envs.jobshop import JobShopInstance
+        from schedrl.envs.jobshop.validate import validate_schedule
+
+        instance = JobShopInstance("two_jobs", np.array([[0, 1], [0, 1]]), np.array([[3, 2], [4, 1]]))
+        return validate_schedule(instance, starts, makespan)
+
+    return trigger
+
+
+def _hint(value: object) -> Callable[[], object]:
+    def trigger() -> object:
+        import numpy as np
+
+        from schedrl.envs.jobshop import load_benchmark
+        from schedrl.envs.jobshop.cpsat import CPSatSolver
+
+        return CPSatSolver(time_limit=1).solve(load_benchmark("ft06"), hint_start_times=np.full((6, 6), value))
+
+    return trigger
+
+
 def _env(**kwargs: object) -> Callable[[], object]:
     def trigger() -> object:
         import gymnasium as gym
@@ -304,6 +345,7 @@ def catalogue() -> list[BadInput]:
         EnvelopeError,
         IllegalActionError,
         InstanceFormatError,
+        InvalidScheduleError,
         UnknownNameError,
     )
 
@@ -404,4 +446,30 @@ def catalogue() -> list[BadInput]:
         BadInput("resume", "the checkpoints folder instead of the run folder", _resume_at("checkpoints"), ConfigError, r"resume=.*(schedrl-bad-\w+)/checkpoints is a checkpoint folder, not a run folder; pass the run folder .*\1 instead"),
         BadInput("resume", "a folder that does not exist", _resume_at("no_such_run"), ConfigError, r"resume=.*/no_such_run: no such folder; give the folder of a train\.py run"),
         BadInput("resume", "a file instead of a folder", _resume_at("config.yaml"), ConfigError, r"resume=.*/config\.yaml is a file, not a folder; give the folder of a train\.py run"),
+        BadInput("instance file", "a duration above 2**40", _parse("2 2\n0 1099511627777 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: operation 0: duration 1099511627777 is above the maximum 2\*\*40 = 1099511627776 \(MAX_TOTAL_DURATION\)"),
+        BadInput("instance file", "durations that together exceed 2**40", _parse("1 2\n0 1099511627776 1 1\n"), InstanceFormatError, r"line 2: job 0: operation 1: the durations up to here sum to 1099511627777, above the maximum total 2\*\*40 = 1099511627776"),
+        BadInput("instance file", "a number beyond 64 bits", _parse("2 2\n0 99999999999999999999 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: '99999999999999999999' is too large for any number of a job-shop file \(durations are at most 2\*\*40 = 1099511627776\)"),
+        BadInput("instance file", "a 10000-digit number (quoted short)", _parse("2 2\n0 " + "9" * 10_000 + " 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: '9{40}'\.\.\. is too large"),
+        BadInput("instance file", "digits grouped with '_' (1_0)", _parse("2 2\n0 1_0 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: expected integers, got '1_0' \(integers are ASCII digits after an optional '-'\)"),
+        BadInput("instance file", "an Arabic-Indic digit (٣)", _parse("2 2\n0 ٣ 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: expected integers, got '٣'"),
+        BadInput("instance file", "a fullwidth digit (３)", _parse("2 2\n0 ３ 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: expected integers, got '３'"),
+        BadInput("instance file", "a superscript digit (5²)", _parse("2 2\n0 5² 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: expected integers, got '5²'"),
+        BadInput("instance file", "a leading plus sign (+5)", _parse("2 2\n0 +5 1 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: expected integers, got '\+5'"),
+        BadInput("instance file", "a no-break space between numbers", _parse("2 2\n0 5\xa01 3\n0 5 1 3\n"), InstanceFormatError, r"line 2: job 0: 2 machine/duration pairs: expected integers, got '5\\xa01'"),
+        BadInput("instance file", "a vertical tab or U+2028 inside a line (a line break to some editors)", _parse("2 2\n0 5 1 3\x0b0 5 1 3\n"), InstanceFormatError, r"line 2: '\\x0b' inside a line: lines must end with '\\n' \(or '\\r\\n'\)"),
+        BadInput("instance file", "a trailing EOF line (standard format)", _parse("2 2\n0 5 1 3\n0 5 1 3\nEOF\n"), InstanceFormatError, r"line 4: unexpected extra data after the last job line: 'EOF'"),
+        BadInput("instance file", "a trailing NUL line", _parse("2 2\n0 5 1 3\n0 5 1 3\n\x00\n"), InstanceFormatError, r"line 4: unexpected extra data after the last job line: '\\x00'"),
+        BadInput("instance file", "a trailing EOF line (Taillard format)", _parse("Times\n2 3\n5 7 9\n4 6 8\nMachines\n1 2 3\n3 1 2\nEOF\n"), InstanceFormatError, r"line 8: unexpected extra data after the last machines row: 'EOF'"),
+        BadInput("instance file", "a long junk line after the data (quoted short)", _parse("1 1\n0 5\n" + "x" * 1_000_000), InstanceFormatError, r"line 3: unexpected extra data after the last job line: 'x{40}'\.\.\.$"),
+        BadInput("instance file", "text inside a Taillard block", _parse("Times\n2 3\n5 7 9\nfoo\n4 6 8\n1 2 3\n3 1 2\n"), InstanceFormatError, r"line 4: times row 1: expected integers, got 'foo'"),
+        BadInput("instance file", "Taillard machine id out of range (named by its line)", _parse("Times\n1 2\n5 7\nMachines\n1 3\n"), InstanceFormatError, r"line 5: job 0: operation 1: machine id 2 is out of range 0\.\.1"),
+        BadInput("instance arrays", "uint64 durations that an int64 cast would wrap negative", _arrays([[2**64 - 1, 1]], "uint64"), InstanceFormatError, r"arrays: job 0: operation 0: duration 18446744073709551615 is above the maximum 2\*\*40 = 1099511627776 \(MAX_TOTAL_DURATION\)"),
+        BadInput("instance arrays", "int64 durations summing above 2**40", _arrays([[2**39, 2**39], [1, 0]]), InstanceFormatError, r"arrays: job 1: operation 0: the durations up to here sum to 1099511627777, above the maximum total 2\*\*40"),
+        BadInput("instance arrays", "Python ints beyond 64 bits (numpy stores objects)", _arrays([[2**70, 1]]), InstanceFormatError, r"arrays: durations must be integers, got dtype object \(numbers beyond 64 bits, or mixed values, make numpy store objects\)"),
+        BadInput("instance arrays", "float durations", _arrays([[2.0**50, 1.0]]), InstanceFormatError, r"arrays: durations must be integers, got dtype float64"),
+        BadInput("instance arrays", "bool durations", _arrays([[True, False]]), InstanceFormatError, r"arrays: durations must be integers, got dtype bool"),
+        BadInput("instance generator", "max_duration its instances could not hold", _env(generator={"max_duration": 2**40}), ConfigError, r"durations: max_duration 1099511627776 over 10x10 operations could exceed an instance's total work limit 2\*\*40"),
+        BadInput("schedule", "start times that would wrap around in int64", _schedule([[2**63 - 2, 3], [0, 4]], None), InvalidScheduleError, r"job 0 op 0: start 9223372036854775806 is outside \+-2\*\*62, beyond any schedule this checker can verify"),
+        BadInput("schedule", "a makespan reported as True (== 1 in Python)", _schedule([[0, 3], [3, 7]], True), InvalidScheduleError, r"makespan True is not an integer"),
+        BadInput("schedule", "a CP-SAT hint beyond the horizon (1e30)", _hint(1e30), ConfigError, r"hint_start_times must be an \(6, 6\) array of integers in 0\.\.197 \(the sum of all durations\) for 'ft06'"),
     ]  # fmt: skip

@@ -276,3 +276,20 @@ def test_durations_at_the_limit_schedule_validly(dynamics: str) -> None:
         _, rewards, info = random_episode(JobShopEnv(instance, dynamics=dynamics, auto_single_choice=False), seed)
         validate_schedule(instance, info["start_times"], info["makespan"])
         assert sum(rewards) * info["time_scale"] == pytest.approx(info["initial_lower_bound"] - info["makespan"])
+
+
+def test_active_conflict_set_is_strict() -> None:
+    from schedrl.envs.jobshop import JobShopInstance
+
+    # Job 0: machine 0 for 3, then machine 1 for 1. Job 1: machine 1 for 3, then machine 0 for 2.
+    # At reset both first operations could end at 3; the tie goes to job 0 (machine 0), whose
+    # conflict set holds only itself: node 0 is the one choice. It runs [0, 3). Then job 1's
+    # first operation can end first (at 3, machine 1); job 0's op 1 also needs machine 1 but
+    # cannot start before 3, which is not < 3: Giffler-Thompson leaves it out (choosing it
+    # would delay an operation that could have finished by then: not an active schedule).
+    instance = JobShopInstance("conflict", np.array([[0, 1], [1, 0]]), np.array([[3, 1], [3, 2]]))
+    env = JobShopEnv(instance, dynamics="active", auto_single_choice=False)
+    env.reset(seed=0)
+    assert np.flatnonzero(env.action_masks()).tolist() == [0]
+    env.step(0)
+    assert np.flatnonzero(env.action_masks()).tolist() == [2]

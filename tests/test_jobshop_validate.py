@@ -190,3 +190,11 @@ def test_the_largest_starts_it_checks_are_checked_exactly(two_jobs: JobShopInsta
 def test_reported_makespan_must_be_that_integer(makespan: object, message: str | None) -> None:
     unit = JobShopInstance("unit", np.array([[0]]), np.array([[1]]))
     assert schedule_violations(unit, [[0]], makespan) == ([] if message is None else [message])
+
+
+def test_zero_duration_operations_occupy_no_machine_time() -> None:
+    # orb07 has a zero-duration operation. Job 1's takes no time on machine 0, so it may
+    # sit at time 2, inside job 0's [0, 5) there, and at 0 or 5, at either end.
+    instance = JobShopInstance("zero", np.array([[0], [0]]), np.array([[5], [0]]))
+    for start in (0, 2, 5):
+        assert schedule_violations(instance, [[0], [start]], 5) == []

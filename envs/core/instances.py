@@ -184,7 +184,9 @@ class InstanceCatalog:
             if self.bundled is None:
                 raise ConfigError(f"{where}.kind=benchmark: no bundled {self.kind}s; use files or generated")
             if not spec.get("names"):
-                raise ConfigError(f"{where}.names is empty: name bundled instances or groups, e.g. [ft06, taillard]")
+                raise ConfigError(
+                    f"{where}.names is empty: name bundled instances or groups (see the family's instance-set configs)"
+                )
             instances = self.bundled.resolve(list(spec["names"]))
         elif kind == "files":
             group, fmt = str(spec.get("group", "files")), str(spec.get("format", "auto"))
