@@ -69,8 +69,13 @@ def learned_solvers(cfg: DictConfig, env_id: str, instances: list[Any]) -> tuple
     from schedrl import agents  # type: ignore[attr-defined]  # mypy: package-dir mapping
 
     references = [str(reference) for reference in cfg.checkpoints]
-    if len(set(references)) < len(references):
+    same = {str(Path(r).resolve()) if Path(r).exists() else r for r in references}
+    if len(same) < len(references):
         raise ConfigError(f"checkpoints lists a checkpoint twice: {references}")
+    if cfg.samples and not references:
+        raise ConfigError(
+            f"samples={list(cfg.samples)} applies to checkpoints, and none is given: add checkpoints=[...]"
+        )
     solvers: dict[str, Any] = {}
     identities: dict[str, Any] = {}
     for reference, label in zip(references, checkpoint_labels(references), strict=True):
@@ -132,10 +137,25 @@ def check_evaluate_config(cfg: DictConfig) -> None:
         resolve_device(str(values["device"]))
 
 
+def merged(kind: str, *parts: dict[str, Any]) -> dict[str, Any]:
+    """One dict of several, refusing a name that two of them use (one would vanish)."""
+    result: dict[str, Any] = {}
+    for part in parts:
+        for name, value in part.items():
+            if name in result:
+                raise ConfigError(f"two {kind}s are both named {name!r}: give each its own name")
+            result[name] = value
+    return result
+
+
 def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     check_evaluate_config(cfg)
     family = envs.family(cfg.env_id)
     env_kwargs = as_dict(cfg.env)
+    if "instance" in env_kwargs:
+        raise ConfigError(
+            "env.instance: an evaluation takes its instances from `instances` (e.g. instances.names=[ft10])"
+        )
     family.check_env_kwargs(env_kwargs)
     instances = family.load_instances(as_dict(cfg.instances))
     baselines = family.baselines(int(cfg.seed))
@@ -149,7 +169,7 @@ def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
         family=family,
         instances=instances,
         policies=policies,
-        solvers={**learned, **solvers},
+        solvers=merged("method", learned, solvers),
         env_kwargs=env_kwargs,
         seed=int(cfg.seed),
         picture_dir=output_dir / "pictures" if cfg.pictures else None,
@@ -246,7 +266,7 @@ def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
     family = plan.family
     with ResultStore(output_dir, family.objective.key, family.metrics) as store:  # one evaluation per folder
         plan.check_resumable(store)
-        legacy = store.adopt({method: plan.fingerprint(method) for method in plan.methods})
+        legacy = store.adopt(plan.fingerprints())
         if legacy:
             console.print(f"note: {legacy} stored rows carried no settings fingerprint (an older schedrl wrote them); "
                           "they are taken as made with this run's settings")  # fmt: skip

@@ -28,7 +28,7 @@ from schedrl.agents.run_record import resume_config
 from schedrl.agents.training import train
 from schedrl.envs.core.overrides import unknown_override
 from schedrl.envs.evaluation.report import number
-from schedrl.errors import user_errors_exit
+from schedrl.errors import ConfigError, user_errors_exit
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
@@ -37,6 +37,8 @@ def main(cfg: DictConfig) -> float:
     # In a multirun, an error marks only its run as failed (a sweep records it and goes on).
     multirun = HydraConfig.get().mode == RunMode.MULTIRUN
     with contextlib.nullcontext() if multirun else user_errors_exit():
+        if cfg.resume is not None and not str(cfg.resume).strip():  # an unset shell variable, say
+            raise ConfigError("resume= is empty: give the run folder to go on with, e.g. resume=outputs/train/<run>")
         if cfg.resume:
             run_dir = Path(cfg.resume)
             overridden = {item.split("=", 1)[0].lstrip("+~") for item in HydraConfig.get().overrides.task}
@@ -63,9 +65,18 @@ def main(cfg: DictConfig) -> float:
     return result.best_gap_percent
 
 
+def resume_in_place(arguments: list[str]) -> list[str]:
+    """A resumed run logs into the run it continues; Hydra would open a new, empty folder."""
+    folders = [a.split("=", 1)[1] for a in arguments if a.startswith("resume=")]
+    if not folders or not Path(folders[-1]).is_dir() or any(a.startswith("hydra.run.dir=") for a in arguments):
+        return arguments
+    return [*arguments, f"hydra.run.dir={folders[-1]}", "hydra.output_subdir=null"]
+
+
 if __name__ == "__main__":
     problem = unknown_override(Path(__file__).parent / "configs", "train", sys.argv[1:])
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         sys.exit(2)  # the exit status of every mistake schedrl reports (README: exit codes)
+    sys.argv[1:] = resume_in_place(sys.argv[1:])
     main()

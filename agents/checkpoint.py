@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from schedrl.networks import GraphPolicyNetwork, NetworkConfig
 #:    and is written last.
 FORMAT_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
+SHIPPED = Path(__file__).resolve().parent / "zoo"  # the shipped checkpoints, all sealed
 WEIGHTS, CONFIG, METADATA, TRAINER = "policy.safetensors", "config.yaml", "metadata.json", "ppo.zip"
 PARTIAL, PREVIOUS = ".partial", ".previous"  # suffixes of the folders a save passes through
 GAP_KEY = "validation_gap_to_best_rule_percent"  # in metadata.json
@@ -54,6 +56,10 @@ OPTIONAL_FIELDS: dict[str, type | tuple[type, ...]] = {
 }  # fmt: skip
 _TYPE_WORDS = {dict: "a JSON object", str: "a string", int: "an integer", (int, float): "a number"}
 _RESTORE = "restore the checkpoint from a copy"
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint loads, but a guarantee does not hold for it (an unsealed old format)."""
 
 
 class CheckpointError(SchedRLError):
@@ -230,8 +236,16 @@ def _read_metadata(folder: Path) -> dict[str, Any]:
     problem = _field_problem(metadata)
     if problem:
         raise CheckpointError(f"{path} {problem}: the file is corrupt or was edited; {_RESTORE}")
-    # Formats 1 and 2 had no digest; the shipped checkpoints were sealed since.
-    if (DIGEST_KEY in metadata or version >= 3) and metadata.get(DIGEST_KEY) != metadata_digest(metadata):
+    if DIGEST_KEY not in metadata and version < 3:  # formats 1 and 2 had no digest
+        if SHIPPED in folder.resolve().parents:
+            raise CheckpointError(f"{path} lacks its {DIGEST_KEY}: every shipped checkpoint is sealed; {_RESTORE}")
+        warnings.warn(
+            f"{path} has no {DIGEST_KEY} (format {version}, written before checkpoints were sealed): an edit to it "
+            "cannot be detected; re-save it with this schedrl to seal it",
+            CheckpointWarning,
+            stacklevel=3,
+        )
+    elif metadata.get(DIGEST_KEY) != metadata_digest(metadata):
         raise CheckpointError(
             f"{path} was altered after it was saved (its content no longer matches its {DIGEST_KEY}): an edited "
             f"env_kwargs or network changes what the policy does; {_RESTORE}"

@@ -23,6 +23,7 @@ TRAINING_SETTINGS = (
     Setting("torch_threads", int, 1, optional=True),
     Setting("progress_bar", bool),
     Setting("env.id", str),
+    Setting("env.kwargs", dict),  # null would drop the configured generator for the env's default
     Setting("agent.n_envs", int, 1),
     Setting("agent.vec_env", str, choices=VEC_ENVS),
     Setting("agent.learning_rate", float, 0, low_open=True),

@@ -15,13 +15,20 @@ import numpy as np
 import torch
 
 from schedrl import envs
-from schedrl.agents.checkpoint import PARTIAL, Checkpoint, CheckpointError, read_checkpoint, recover_checkpoint
+from schedrl.agents.checkpoint import (
+    PARTIAL,
+    SHIPPED,
+    Checkpoint,
+    CheckpointError,
+    read_checkpoint,
+    recover_checkpoint,
+)
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.solver import SolverResult
 from schedrl.errors import ConfigError, SchedRLError, UnknownNameError
 from schedrl.networks import GraphPolicyNetwork
 
-ZOO = Path(__file__).resolve().parent / "zoo"
+ZOO = SHIPPED
 # Nodes per forward pass on CPU when sampling many episodes: larger batches fall out of
 # the CPU caches and cost up to twice as much per graph (docs/PERFORMANCE.md). 0: one pass.
 FORWARD_NODES = 8192

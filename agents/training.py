@@ -30,6 +30,7 @@ from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover
 from schedrl.agents.config import check_training_config, resolve_device
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
+from schedrl.envs.core.folder_lock import lock_folder
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.rollout import rollout
@@ -212,10 +213,22 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
 
 def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingResult:
     """`cfg` is the resolved train config (see configs/train.yaml); with `resume`, the run
-    in `run_dir` goes on from its last checkpoint to `total_timesteps`, logs continued."""
+    in `run_dir` goes on from its last checkpoint to `total_timesteps`, logs continued.
+    One process per run folder: a second (a resume of a run still going) is refused."""
+    check_training_config(cfg)
+    Path(run_dir).mkdir(parents=True, exist_ok=True)
+    lock = lock_folder(
+        run_dir, "training run", "two processes in one run folder would overwrite each other's checkpoints"
+    )
+    try:
+        return _train(cfg, Path(run_dir), resume)
+    finally:
+        lock.close()
+
+
+def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
     from schedrl.agents.log_outputs import configure_logger
 
-    check_training_config(cfg)
     agent, env_cfg = cfg["agent"], cfg["env"]
     if cfg.get("torch_threads"):
         torch.set_num_threads(int(cfg["torch_threads"]))

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from schedrl.agents import load
-from schedrl.agents.checkpoint import read_checkpoint, save_checkpoint
+from schedrl.agents.checkpoint import CheckpointWarning, read_checkpoint, save_checkpoint
 from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 from schedrl.envs.jobshop import JobShopEnv, load_benchmark
 from schedrl.envs.jobshop.env import NODE_FEATURES
@@ -231,7 +231,8 @@ def test_format_1_checkpoints_are_rebuilt_without_edge_input(encoder: str, tmp_p
     metadata["network"]["encoder_options"].pop("edge_input")  # as format 1 wrote it
     metadata.pop("metadata_sha256")  # format 1 had no digest
     (folder / "metadata.json").write_text(json.dumps({**metadata, "format_version": 1}))
-    loaded = read_checkpoint(folder).network
+    with pytest.warns(CheckpointWarning, match="has no metadata_sha256 .*an edit to it cannot be detected"):
+        loaded = read_checkpoint(folder).network
     assert loaded.config.encoder_options["edge_input"] is False
     obs = observations("la01", count=2)
     torch.testing.assert_close(loaded(obs)[0], network(obs)[0])

@@ -16,6 +16,7 @@ import gymnasium as gym
 from schedrl.envs.core.instances import Instance, InstanceCatalog
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.policy import Policy
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.core.vector_env import EngineFactory, vector_entry_point
 from schedrl.errors import ConfigError, UnknownNameError
@@ -57,6 +58,7 @@ class ProblemFamily:
     batched_engine: EngineFactory | None = None
     proven_optimal: Callable[[Any, float], bool] = lambda instance, objective: False
     report: ReportHook | None = None  # a family's own table or plot beside summary.md
+    env_settings: tuple[Setting, ...] = ()  # the env's options with their types and ranges
 
     def load_instances(self, spec: Mapping[str, Any], where: str = "instances") -> list[Instance]:
         return self.instances.load_set(spec, where)
@@ -73,6 +75,7 @@ class ProblemFamily:
         if unknown:
             options = sorted(set(accepted) - {"self", "render_mode"})
             raise ConfigError(f"{where}.{unknown[0]} is not an option of {self.env_id}; its options: {options}")
+        check_settings(kwargs, self.env_settings, prefix=where)
 
     def effective_kwargs(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """`kwargs` over the env's defaults: what an env built with them actually uses."""

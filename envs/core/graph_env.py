@@ -12,6 +12,7 @@ from gymnasium import spaces
 
 from schedrl.envs.core.instances import InstanceCatalog
 from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
+from schedrl.envs.core.vector_env import check_reset_options
 from schedrl.errors import IllegalActionError
 
 
@@ -120,6 +121,7 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         # does not fit, say) the env says "call reset()" instead of offering a stale state.
         self._done, self._truncated = True, False
         self.mask.fill(False)  # the last episode's instance may have had more nodes
+        check_reset_options(options, ("instance",))
         options = options or {}
         if "instance" in options:
             instance = self.catalog.as_instance(options["instance"])

@@ -192,6 +192,8 @@ class InstanceCatalog:
             group, fmt = str(spec.get("group", "files")), str(spec.get("format", "auto"))
             paths = _expand(list(spec.get("paths") or []), where)
             names = unique_labels([Path(path).with_suffix("") for path in paths])
+            if len(set(names)) < len(names):  # a.txt and a.dat: the suffix tells them apart
+                names = unique_labels([Path(path) for path in paths])
             instances = [
                 dataclasses.replace(self.read(Path(path), fmt), name=name, group=group)
                 for path, name in zip(paths, names, strict=True)
@@ -232,7 +234,14 @@ def _expand(patterns: list[str], where: str) -> list[str]:
         raise ConfigError(f"{where}.paths is empty: name the instance files, e.g. {where}.paths=[my/*.txt]")
     paths: dict[Path, str] = {}
     for pattern in patterns:
-        matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if glob.has_magic(pattern):  # `**` recurses; folders a pattern also matches are not instances
+            matched = sorted(p for p in glob.glob(pattern, recursive=True) if not Path(p).is_dir())
+        elif Path(pattern).is_dir():
+            raise ConfigError(
+                f"{where}.paths: {pattern!r} is a folder; name its files, e.g. {pattern.rstrip('/')}/*.txt"
+            )
+        else:
+            matched = [pattern]
         if not matched:
             raise ConfigError(f"{where}.paths: {pattern!r} matches no file")
         for path in matched:
@@ -244,7 +253,10 @@ def unique_labels(paths: list[Path], skip: tuple[str, ...] = (), min_parts: int 
     """The shortest trailing parts of each path (at least `min_parts`) that tell it from the
     others: 'inst' alone, but 'a/inst' and 'b/inst' when two folders hold an 'inst'. Results
     are keyed by these names, so equal names would overwrite each other. `skip`: parts left out."""
-    parts = [[p for p in Path(path).resolve().parts if p not in skip] for path in paths]
+    resolved = [Path(path).resolve() for path in paths]
+    parts = [[p for p in path.parts[1:] if p not in skip] for path in resolved]  # [1:]: not the root "/"
+    if len({tuple(p) for p in parts}) < len(set(resolved)):  # skipping parts made two paths equal
+        parts = [list(path.parts[1:]) for path in resolved]
 
     def label(index: int, depth: int) -> str:
         return "/".join(parts[index][-depth:])

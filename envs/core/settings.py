@@ -30,7 +30,8 @@ class Setting:
     def describe(self) -> str:
         if self.choices is not None:
             return f"one of {', '.join(map(str, self.choices))}"
-        names = {int: "an integer", float: "a number", bool: "true or false", str: "a string", list: "a list"}
+        names = {int: "an integer", float: "a number", bool: "true or false", str: "a string", list: "a list",
+                 dict: "a mapping of keys to values"}  # fmt: skip
         text = names[self.kind] + (f" of {names[self.item].split(' ', 1)[-1]}s" if self.item else "")
         if self.low is not None and self.high is not None:
             text += f" in {'(' if self.low_open else '['}{_number(self.low)}, {_number(self.high)}]"

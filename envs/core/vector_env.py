@@ -8,6 +8,7 @@ a learner needs no extra round-trip per episode to fetch them.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -18,7 +19,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from schedrl.envs.core.observation import GraphEnvelope
-from schedrl.errors import ConfigError
+from schedrl.errors import ConfigError, IllegalActionError
 
 InstanceSampler = Callable[[np.random.Generator, int], list[Any]]
 
@@ -76,10 +77,21 @@ class BatchedVectorEnv(VectorEnv):
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
 
+    def _node_indices(self, actions: Any) -> np.ndarray:
+        """One integer node per env, as the single env takes them: nothing is rounded or parsed."""
+        array = np.asarray(actions)
+        if not np.issubdtype(array.dtype, np.integer) or array.size != self.num_envs:
+            raise IllegalActionError(
+                f"actions must be {self.num_envs} integer node indices (one per env), got an array of dtype "
+                f"{array.dtype} and shape {array.shape}"
+            )
+        return array.reshape(self.num_envs)
+
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         super().reset(seed=seed)
+        check_reset_options(options, ("instances",))
         instances = (options or {}).get("instances")
         if instances is None:
             instances = self.sample(self.np_random, self.num_envs)
@@ -92,7 +104,7 @@ class BatchedVectorEnv(VectorEnv):
         self, actions: np.ndarray
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         running = np.flatnonzero(~self.engine.done)  # every row, unless an instance had only forced moves
-        observations, rewards, done, finals = self.engine.step(np.asarray(actions).reshape(self.num_envs))
+        observations, rewards, done, finals = self.engine.step(self._node_indices(actions))
         infos: dict[str, Any] = {}
         ended = running[done[running]]
         for row, final in zip(running, finals, strict=True):
@@ -104,6 +116,19 @@ class BatchedVectorEnv(VectorEnv):
             observations = self.engine.observation()
         infos["action_mask"] = self.engine.action_masks()
         return observations, rewards, done, np.zeros_like(done), infos
+
+
+def check_reset_options(options: object, known: tuple[str, ...]) -> None:
+    """A misspelt or misshapen `options` would be ignored silently; refuse it instead."""
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise ConfigError(f"reset options must be a dict such as {{{known[0]!r}: ...}}, got {options!r}")
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"unknown reset option {unknown[0]!r}.{hint} Known: {', '.join(known)}")
 
 
 def vector_entry_point(

@@ -3,6 +3,7 @@ validate every solution independently, and store each result as soon as it exist
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from schedrl.envs.core.family import ProblemFamily
 from schedrl.envs.core.policy import Policy
@@ -48,25 +50,49 @@ class EvaluationPlan:
     def methods(self) -> list[str]:
         return [*self.policies, *self.solvers]
 
-    def fingerprint(self, method: str) -> str:
-        identity = json.dumps(self.identities.get(method), sort_keys=True, default=str)
+    def fingerprint(self, instance: Any, method: str) -> str:
+        """What produced a row: the method's settings and the instance's content."""
+        identity = json.dumps([self.identities.get(method), instance_digest(instance)], sort_keys=True, default=str)
         return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
+    def fingerprints(self) -> dict[tuple[str, str], str]:
+        return {(i.name, m): self.fingerprint(i, m) for i in self.instances for m in self.methods}
+
     def check_resumable(self, store: ResultStore) -> None:
-        """Stored rows made by other settings are never mixed with this run's."""
-        changed = sorted({
-            row.policy for row in store.rows.values()
-            if row.policy in self.methods and row.fingerprint and row.fingerprint != self.fingerprint(row.policy)
-        })  # fmt: skip
+        """Stored rows made by other settings, or on instances whose content changed, are
+        never mixed with this run's."""
+        wanted = self.fingerprints()
+        stored = store.rows.items()
+        changed = sorted(key for key, row in stored if key in wanted and row.fingerprint not in ("", wanted[key]))
         if changed:
+            shown = ", ".join(f"{method} on {instance}" for instance, method in changed[:5])
+            more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
             raise SchedRLError(
-                f"{store.csv_path} holds results of {', '.join(changed)} made with other settings (env kwargs, "
-                "solver options or checkpoint weights differ from this run's; see env_kwargs.json there): results "
-                "are never mixed, so write to a new folder (hydra.run.dir=...) or remove that one"
+                f"{store.csv_path} holds results ({shown}{more}) made with other settings or on another version of "
+                "the instance (env kwargs, solver options, checkpoint weights or the instance's data differ from "
+                "this run's; see env_kwargs.json there): results are never mixed, so write to a new folder "
+                "(hydra.run.dir=...) or remove that one"
             )
 
     def pending(self, store: ResultStore) -> list[tuple[Any, str]]:
         return [(i, name) for i in self.instances for name in self.methods if not store.done(i.name, name)]
+
+
+def instance_digest(instance: Any) -> str:
+    """The content of a family's instance dataclass (its arrays' bytes included), so a
+    changed file or generator setting under the same name is told apart. Where it was read
+    from (`source`) is not content."""
+    digest = hashlib.sha256()
+    for item in dataclasses.fields(instance):
+        if item.name == "source":
+            continue
+        value = getattr(instance, item.name)
+        digest.update(item.name.encode())
+        if isinstance(value, np.ndarray):
+            digest.update(f"{value.dtype}{value.shape}".encode() + np.ascontiguousarray(value).tobytes())
+        else:
+            digest.update(repr(value).encode())
+    return digest.hexdigest()
 
 
 def _refuse_collisions(kind: str, names: list[str], sources: list[Any]) -> None:
@@ -137,7 +163,7 @@ def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultR
                 lower_bound=outcome.lower_bound,
                 status=outcome.status,
                 decisions=outcome.decisions,
-                fingerprint=plan.fingerprint(method),
+                fingerprint=plan.fingerprint(instance, method),
             )
             store.add(row, record)
             if plan.picture_dir is not None and plan.family.draw_solution is not None:

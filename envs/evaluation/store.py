@@ -4,7 +4,6 @@ without recomputing finished (instance, method) pairs."""
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
 import math
@@ -12,11 +11,11 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from schedrl.envs.core.folder_lock import lock_folder
 from schedrl.errors import SchedRLError
 
-LOCK = ".evaluation.lock"
 # Columns around the objective and the family's metrics, in file order.
 LEADING = ("instance", "group", "policy")
 TRAILING = (
@@ -51,26 +50,6 @@ class ResultRow:
 
 def safe_file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
-
-
-def _lock(directory: Path) -> IO[str]:
-    """One evaluation per folder: a second would append the same rows again. The lock is
-    the kernel's, so a killed process leaves none behind."""
-    handle = (directory / LOCK).open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise SchedRLError(
-            f"{directory} is in use by another evaluation ({holder}): two evaluations into one folder would "
-            "count rows twice; wait for it to finish, or choose another folder (hydra.run.dir=...)"
-        ) from None
-    handle.truncate(0)
-    handle.write(f"pid {os.getpid()}\n")
-    handle.flush()
-    return handle
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -108,7 +87,7 @@ class ResultStore:
             (self.directory / "solutions").mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SchedRLError(f"cannot create the output folder {self.directory}: {error.strerror}") from None
-        self._lock = _lock(self.directory)
+        self._lock = lock_folder(self.directory, "evaluation", "two evaluations into one folder would count rows twice")
         self.rows: dict[tuple[str, str], ResultRow] = {}
         if self.csv_path.exists():
             self._load()
@@ -126,8 +105,13 @@ class ResultStore:
         self.close()
 
     def _load(self) -> None:
-        if not self.csv_path.read_bytes().endswith(b"\n"):
-            self._append([[]])  # end a line cut short by an interruption before appending
+        text = self.csv_path.read_bytes()
+        if not text.endswith(b"\n"):  # a line cut short by an interruption: drop it, it is recomputed
+            text = text[: text.rfind(b"\n") + 1]
+            _write_atomically(self.csv_path, text.decode("utf-8", errors="replace"))
+        if not text:  # cut short inside the header itself
+            self._append([self.columns])
+            return
         with self.csv_path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             header = list(reader.fieldnames or [])
@@ -152,12 +136,12 @@ class ResultStore:
         )
         _write_atomically(self.csv_path, buffer.getvalue())
 
-    def adopt(self, fingerprints: dict[str, str]) -> int:
+    def adopt(self, fingerprints: dict[tuple[str, str], str]) -> int:
         """Stamps rows that carry no fingerprint (an older schedrl wrote them) with this run's,
         so that a later run with other settings is refused rather than mixed; returns how many."""
-        legacy = [key for key, row in self.rows.items() if not row.fingerprint and row.policy in fingerprints]
+        legacy = [key for key, row in self.rows.items() if not row.fingerprint and key in fingerprints]
         for key in legacy:
-            self.rows[key] = replace(self.rows[key], fingerprint=fingerprints[self.rows[key].policy])
+            self.rows[key] = replace(self.rows[key], fingerprint=fingerprints[key])
         if legacy:
             self._rewrite()
         return len(legacy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +10,13 @@ import numpy as np
 
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.observation import GraphEnvelope
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import JobShopState
-from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.errors import ConfigError
 
 NODE_FEATURES = (
     "duration",  # / longest duration of the instance
@@ -28,6 +30,16 @@ NODE_FEATURES = (
 GLOBAL_FEATURES = ("makespan_lower_bound", "fraction_scheduled", "time")  # times / time scale
 EDGE_FEATURES = ("machine_edge",)  # 0: job precedence, 1: machine order fixed so far
 REWARDS = ("dense", "sparse")
+# The env's options, checked here and (as `env.<key>`) before any run starts.
+ENV_SETTINGS = (
+    Setting("dynamics", str, choices=tuple(sorted(DYNAMICS))),
+    Setting("reward", str, choices=REWARDS),
+    Setting("normalize_reward", bool),
+    Setting("auto_single_choice", bool),
+    Setting("max_jobs", int, 1, optional=True),
+    Setting("max_machines", int, 1, optional=True),
+)
+GENERATOR_FIELDS = {f.name for f in fields(JobShopGenerator)}
 (
     _DURATION,
     _COMPLETION_LB,
@@ -133,10 +145,16 @@ class JobShopEnv(GraphSchedulingEnv):
         auto_single_choice: bool = True,
         render_mode: str | None = None,
     ):
-        if dynamics not in DYNAMICS:
-            raise UnknownNameError("job-shop dynamics", dynamics, DYNAMICS)
-        if reward not in REWARDS:
-            raise UnknownNameError("job-shop reward", reward, REWARDS)
+        check_settings(
+            {"dynamics": dynamics, "reward": reward, "normalize_reward": normalize_reward, "max_jobs": max_jobs,
+             "auto_single_choice": auto_single_choice, "max_machines": max_machines},
+            ENV_SETTINGS,
+        )  # fmt: skip
+        if isinstance(generator, dict) and set(generator) - GENERATOR_FIELDS:
+            raise ConfigError(
+                f"generator.{sorted(set(generator) - GENERATOR_FIELDS)[0]} is not a generator field; "
+                f"its fields: {sorted(GENERATOR_FIELDS)}"
+            )
         self.generator: JobShopGenerator = (
             JobShopGenerator(**generator) if isinstance(generator, dict) else generator or JobShopGenerator()
         )

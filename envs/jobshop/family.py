@@ -14,6 +14,7 @@ from schedrl.envs.core.solver import Solver
 from schedrl.envs.core.vector_env import BatchedEngine, InstanceSampler
 from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
+from schedrl.envs.jobshop.env import ENV_SETTINGS
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.parser import FORMATS, parse_instance
 from schedrl.envs.jobshop.rules import job_shop_baselines
@@ -119,4 +120,5 @@ JOB_SHOP = ProblemFamily(
     draw_solution=_draw,
     batched_engine=_batched_engine,
     proven_optimal=_proven_optimal,
+    env_settings=ENV_SETTINGS,
 )
