@@ -197,6 +197,50 @@ def _cuda_without_cuda() -> object:
         return resolve_device("cuda")
 
 
+def _vector_step(actions: object) -> Callable[[], object]:
+    def trigger() -> object:
+        import gymnasium as gym
+
+        from schedrl import envs  # noqa: F401
+
+        vector = gym.make_vec("schedrl/JobShop-v0", 2, vectorization_mode="vector_entry_point", instance="ft06")
+        vector.reset(seed=0)
+        return vector.step(actions)
+
+    return trigger
+
+
+def _reset_with(options: object) -> Callable[[], object]:
+    def trigger() -> object:
+        from schedrl.envs.jobshop import JobShopEnv
+
+        return JobShopEnv("ft06").reset(options=options)  # type: ignore[arg-type]
+
+    return trigger
+
+
+def _changed_instance_file() -> object:
+    folder = _files("a.txt")
+    out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    args = ("instances=jobshop/files", f"instances.paths=[{folder}/a.txt]", "policies=[spt]", f"hydra.run.dir={out}")
+    subprocess.run([sys.executable, "evaluate.py", *args], cwd=ROOT, capture_output=True, timeout=120, check=True)
+    lines = (folder / "a.txt").read_text().splitlines()
+    (folder / "a.txt").write_text("\n".join([lines[0], *(" ".join(str(int(v) * 10) if i % 2 else v for i, v in enumerate(line.split())) for line in lines[1:])]) + "\n")
+    return _cli("evaluate.py", *args)()
+
+
+def _training_folder_in_use() -> object:
+    from schedrl.agents.training import train
+    from schedrl.envs.core.folder_lock import lock_folder
+
+    folder = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    handle = lock_folder(folder, "training run", "test")
+    try:
+        return train(_tiny_config(), folder)
+    finally:
+        handle.close()
+
+
 def _tiny_config(**agent: object) -> dict[str, object]:
     return {
         "agent": {**PPO, **agent},
@@ -346,6 +390,7 @@ def catalogue() -> list[BadInput]:
         IllegalActionError,
         InstanceFormatError,
         InvalidScheduleError,
+        SchedRLError,
         UnknownNameError,
     )
 
@@ -472,4 +517,19 @@ def catalogue() -> list[BadInput]:
         BadInput("schedule", "start times that would wrap around in int64", _schedule([[2**63 - 2, 3], [0, 4]], None), InvalidScheduleError, r"job 0 op 0: start 9223372036854775806 is outside \+-2\*\*62, beyond any schedule this checker can verify"),
         BadInput("schedule", "a makespan reported as True (== 1 in Python)", _schedule([[0, 3], [3, 7]], True), InvalidScheduleError, r"makespan True is not an integer"),
         BadInput("schedule", "a CP-SAT hint beyond the horizon (1e30)", _hint(1e30), ConfigError, r"hint_start_times must be an \(6, 6\) array of integers in 0\.\.197 \(the sum of all durations\) for 'ft06'"),
+        BadInput("evaluation", "a rerun after the instance file changed (same name, new content)", _changed_instance_file, SystemExit, r"holds results \(spt on a\) made with other settings or on another version of the instance"),
+        BadInput("evaluation", "an instance given in the env config", _cli("evaluate.py", "+env.instance=ft10", "instances=jobshop/benchmark", "instances.names=[ft06]"), SystemExit, r"env\.instance: an evaluation takes its instances from `instances`"),
+        BadInput("evaluation", "an env option set to null", _cli("evaluate.py", "env.dynamics=null", "instances=jobshop/benchmark", "instances.names=[ft06]"), SystemExit, r"env\.dynamics must be one of active, insertion, non_delay, got None"),
+        BadInput("evaluation", "sample counts without any checkpoint", _cli("evaluate.py", "samples=[4]", "instances=jobshop/benchmark", "instances.names=[ft06]"), SystemExit, r"samples=\[4\] applies to checkpoints, and none is given"),
+        BadInput("evaluation", "an instance path that is a folder", lambda: _cli("evaluate.py", "instances=jobshop/files", f"instances.paths=[{_files('a.txt')}]")(), SystemExit, r"instances\.paths: '.*' is a folder; name its files, e\.g\. .*/\*\.txt"),
+        BadInput("config", "a boolean env option given as a word", _train_config(env={"kwargs": {"normalize_reward": "no"}}), ConfigError, r"env\.kwargs\.normalize_reward must be true or false, got 'no' \(str\)"),
+        BadInput("config", "env kwargs set to null (no silent fall-back to the env's default generator)", _train_config(env={"kwargs": None}), ConfigError, r"env\.kwargs must be a mapping of keys to values, got None"),
+        BadInput("config", "an env option of the wrong type", _env(reward=1), ConfigError, r"reward must be one of dense, sparse, got 1"),
+        BadInput("config", "a misspelt generator field", _env(generator={"num_job": 3}), ConfigError, r"generator\.num_job is not a generator field"),
+        BadInput("training", "a second training process in a run folder in use", _training_folder_in_use, SchedRLError, r"is in use by another training run \(pid \d+\): two processes in one run folder would overwrite"),
+        BadInput("resume", "an empty resume= (an unset shell variable)", _cli("train.py", "resume=", "logger=none"), SystemExit, r"resume= is empty: give the run folder to go on with"),
+        BadInput("env", "float actions to the vector env (no silent truncation)", _vector_step(__import__("numpy").array([0.9, 6.7])), IllegalActionError, r"actions must be 2 integer node indices \(one per env\), got an array of dtype float64 and shape \(2,\)"),
+        BadInput("env", "too many actions for the vector env", _vector_step(__import__("numpy").array([0, 6, 1])), IllegalActionError, r"got an array of dtype int64 and shape \(3,\)"),
+        BadInput("env", "reset options that are not a dict", _reset_with("ta01"), ConfigError, r"reset options must be a dict such as \{'instance': \.\.\.\}, got 'ta01'"),
+        BadInput("env", "a misspelt reset option", _reset_with({"instanse": "ft06"}), ConfigError, r"unknown reset option 'instanse'\. Did you mean 'instance'"),
     ]  # fmt: skip

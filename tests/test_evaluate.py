@@ -238,3 +238,18 @@ def test_checkpoints_of_two_runs_with_one_label_keep_distinct_names() -> None:
         "sweep_b/1/checkpoints/best",
     ]
     assert cli.checkpoint_labels(references) == ["sweep_a/0/best", "sweep_b/0/best", "jssp_10x10", "1/best"]
+
+
+def test_a_line_cut_short_is_recomputed_and_a_subset_reruns_into_a_fuller_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    both = ("instances=jobshop/benchmark", "instances.names=[ft06,la01]", "policies=[spt,mwkr]")
+    evaluate(out, *both)
+    text = (out / "results.csv").read_text()
+    (out / "results.csv").write_text(text[: len(text) - 6])  # killed while writing the last row's fingerprint
+    assert "1 to run, 3 already" in evaluate(out, *both)
+    with (out / "results.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 and all(len(row["fingerprint"]) == 16 for row in rows)
+    assert "0 to run, 1 already" in evaluate(
+        out, "instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[spt]"
+    )
