@@ -532,4 +532,5 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "too many actions for the vector env", _vector_step(__import__("numpy").array([0, 6, 1])), IllegalActionError, r"got an array of dtype int64 and shape \(3,\)"),
         BadInput("env", "reset options that are not a dict", _reset_with("ta01"), ConfigError, r"reset options must be a dict such as \{'instance': \.\.\.\}, got 'ta01'"),
         BadInput("env", "a misspelt reset option", _reset_with({"instanse": "ft06"}), ConfigError, r"unknown reset option 'instanse'\. Did you mean 'instance'"),
+        BadInput("instance file", "a byte-order mark saved twice", _parse(b"\xef\xbb\xbf\xef\xbb\xbf2 2\n0 5 1 3\n1 2 0 4\n"), InstanceFormatError, r"line 1: a byte-order mark \(U\+FEFF\) inside the text: only one may open the file"),
     ]  # fmt: skip

@@ -37,6 +37,7 @@ MAX_MACHINES = 10_000
 _NUMBER = re.compile(r"-?[0-9]+")
 _SEPARATOR = re.compile(r"[ \t]+")
 _OTHER_BREAK = re.compile("[\v\f\x1c-\x1e\x85\u2028\u2029]")  # line breaks to str.splitlines, not to us
+_STRAY_MARK = "\ufeff"  # a byte-order mark past the file's start: files joined, or a BOM saved twice
 _INT64_MAX = np.iinfo(np.int64).max
 _SHOWN = 40  # characters of a line or token quoted in a message: a line can be megabytes long
 
@@ -64,6 +65,8 @@ class _Lines:
         for number, line in self.items:
             if odd := _OTHER_BREAK.search(line):
                 raise self.error(f"{odd.group()!r} inside a line: lines must end with '\\n' (or '\\r\\n')", number)
+            if _STRAY_MARK in line:
+                raise self.error("a byte-order mark (U+FEFF) inside the text: only one may open the file", number)
 
     def error(self, message: str, line: int | None = None) -> InstanceFormatError:
         return InstanceFormatError(message, source=self.source, line=line)
