@@ -225,7 +225,15 @@ def _changed_instance_file() -> object:
     args = ("instances=jobshop/files", f"instances.paths=[{folder}/a.txt]", "policies=[spt]", f"hydra.run.dir={out}")
     subprocess.run([sys.executable, "evaluate.py", *args], cwd=ROOT, capture_output=True, timeout=120, check=True)
     lines = (folder / "a.txt").read_text().splitlines()
-    (folder / "a.txt").write_text("\n".join([lines[0], *(" ".join(str(int(v) * 10) if i % 2 else v for i, v in enumerate(line.split())) for line in lines[1:])]) + "\n")
+    (folder / "a.txt").write_text(
+        "\n".join(
+            [
+                lines[0],
+                *(" ".join(str(int(v) * 10) if i % 2 else v for i, v in enumerate(line.split())) for line in lines[1:]),
+            ]
+        )
+        + "\n"
+    )
     return _cli("evaluate.py", *args)()
 
 

@@ -209,7 +209,7 @@ def test_envelope_and_instance_options() -> None:
         env.reset(options={"instance": "ta41"})
     with pytest.raises(envs.UnknownNameError, match="Did you mean 'ta01'"):
         gym.make("schedrl/JobShop-v0", instance="ta001")
-    with pytest.raises(envs.ConfigError, match="dynamics must be one of .*Did you mean 'non_delay'"):
+    with pytest.raises(envs.ConfigError, match=r"dynamics must be one of .*Did you mean 'non_delay'"):
         JobShopEnv("ft06", dynamics="nondelay")
 
 
