@@ -29,7 +29,7 @@ from schedrl.agents.config import DEVICES, resolve_device
 from schedrl.envs.core.family import ProblemFamily, pick
 from schedrl.envs.core.instances import unique_labels
 from schedrl.envs.core.objective import Objective
-from schedrl.envs.core.overrides import unknown_override
+from schedrl.envs.core.overrides import run_dir_problem, unknown_override
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
@@ -160,6 +160,9 @@ def build_plan(cfg: DictConfig, output_dir: Path) -> EvaluationPlan:
     instances = family.load_instances(as_dict(cfg.instances))
     baselines = family.baselines(int(cfg.seed))
     names = list(baselines) if cfg.policies == "all" else list(cfg.policies)
+    for key, listed in (("policies", names), ("solvers", list(cfg.solvers))):
+        if len(set(listed)) < len(listed):
+            raise ConfigError(f"{key} lists a name twice: {listed}")
     policies = pick("policy", baselines, names)
     learned, learned_ids = learned_solvers(cfg, cfg.env_id, instances)
     solvers, solver_ids = make_solvers(family, list(cfg.solvers), as_dict(cfg.solver_options))
@@ -193,7 +196,12 @@ def record_env_kwargs(console: Console, plan: EvaluationPlan, output_dir: Path) 
             shown = ", ".join(f"{k}={theirs.get(k)!r} (run: {ours.get(k)!r})" for k in differing)
             console.print(f"note: {name} runs with its training env kwargs: {shown}")
     path = output_dir / ENV_KWARGS
-    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError) as error:
+        raise ConfigError(
+            f"{path} is damaged ({error}); remove it, or write to a new folder (hydra.run.dir=...)"
+        ) from None
     path.write_text(json.dumps({**previous, **used}, indent=2, default=str) + "\n", encoding="utf-8")
 
 
@@ -278,7 +286,9 @@ def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
 
 
 if __name__ == "__main__":
-    problem = unknown_override(Path(__file__).parent / "configs", "evaluate", sys.argv[1:])
+    problem = run_dir_problem(sys.argv[1:]) or unknown_override(
+        Path(__file__).parent / "configs", "evaluate", sys.argv[1:]
+    )
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         sys.exit(2)  # the exit status of every mistake schedrl reports (README: exit codes)

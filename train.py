@@ -26,7 +26,7 @@ from rich.table import Table
 from schedrl import envs
 from schedrl.agents.run_record import resume_config
 from schedrl.agents.training import train
-from schedrl.envs.core.overrides import unknown_override
+from schedrl.envs.core.overrides import run_dir_problem, unknown_override
 from schedrl.envs.evaluation.report import number
 from schedrl.errors import ConfigError, user_errors_exit
 
@@ -74,7 +74,9 @@ def resume_in_place(arguments: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
-    problem = unknown_override(Path(__file__).parent / "configs", "train", sys.argv[1:])
+    problem = run_dir_problem(sys.argv[1:]) or unknown_override(
+        Path(__file__).parent / "configs", "train", sys.argv[1:]
+    )
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         sys.exit(2)  # the exit status of every mistake schedrl reports (README: exit codes)

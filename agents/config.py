@@ -28,7 +28,7 @@ TRAINING_SETTINGS = (
     Setting("agent.vec_env", str, choices=VEC_ENVS),
     Setting("agent.learning_rate", float, 0, low_open=True),
     Setting("agent.n_steps", int, 1),
-    Setting("agent.batch_size", int, 1),
+    Setting("agent.batch_size", int, 2),  # advantages are normalised per minibatch: one sample gives NaN
     Setting("agent.n_epochs", int, 1),
     Setting("agent.gamma", float, 0, 1, low_open=True),
     Setting("agent.gae_lambda", float, 0, 1),
@@ -41,6 +41,11 @@ TRAINING_SETTINGS = (
     Setting("network.hidden", int, 1),
     Setting("network.layers", int, 1),
     Setting("network.head_hidden", int, 1),
+    Setting("network.encoder_options.heads", int, 1),
+    Setting("network.encoder_options.edge_bias", bool),
+    Setting("network.encoder_options.edge_input", bool),
+    Setting("network.encoder_options.max_nodes", int, 1),
+    Setting("logger.outputs", list, item=str),
 )
 
 

@@ -98,7 +98,7 @@ class GATEncoder(Encoder):
         from torch_geometric.nn import GATv2Conv
 
         if hidden % heads:
-            raise ValueError(f"network.hidden ({hidden}) must be divisible by network.heads ({heads})")
+            raise ConfigError(f"network.hidden ({hidden}) must be divisible by network.encoder_options.heads ({heads})")
         self.edge_input = edge_input and edge_features > 0
         self.embed = nn.Linear(node_features, hidden)
         edge_dim = (edge_features if self.edge_input else 0) + 1  # + direction flag
@@ -161,7 +161,7 @@ class TransformerEncoder(Encoder):
     ):
         super().__init__()
         if hidden % heads:
-            raise ValueError(f"network.hidden ({hidden}) must be divisible by network.heads ({heads})")
+            raise ConfigError(f"network.hidden ({hidden}) must be divisible by network.encoder_options.heads ({heads})")
         if max_nodes < 1:
             raise ConfigError(f"network.encoder_options.max_nodes must be >= 1, got {max_nodes}")
         self.embed = nn.Linear(node_features, hidden)

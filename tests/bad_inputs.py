@@ -249,6 +249,31 @@ def _training_folder_in_use() -> object:
         handle.close()
 
 
+def _name_taken_by_a_stored_row() -> object:
+    folder = _files("a b.txt", "a-b.txt")
+    out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    first = ("instances=jobshop/files", f"instances.paths=[{folder}/a b.txt]", "policies=[spt]", f"hydra.run.dir={out}")
+    subprocess.run([sys.executable, "evaluate.py", *first], cwd=ROOT, capture_output=True, timeout=120, check=True)
+    return _cli("evaluate.py", "instances=jobshop/files", f"instances.paths=[{folder}/a-b.txt]", "policies=[spt]", f"hydra.run.dir={out}")()
+
+
+def _damaged_env_kwargs_record() -> object:
+    out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
+    (out / "env_kwargs.json").write_text("{bad")
+    return _cli("evaluate.py", "instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[spt]", f"hydra.run.dir={out}")()
+
+
+def _make_vec(num_envs: object = 2, **kwargs: object) -> Callable[[], object]:
+    def trigger() -> object:
+        import gymnasium as gym
+
+        from schedrl import envs  # noqa: F401
+
+        return gym.make_vec("schedrl/JobShop-v0", num_envs, vectorization_mode="vector_entry_point", instance="ft06", **kwargs)
+
+    return trigger
+
+
 def _tiny_config(**agent: object) -> dict[str, object]:
     return {
         "agent": {**PPO, **agent},
@@ -541,4 +566,16 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "reset options that are not a dict", _reset_with("ta01"), ConfigError, r"reset options must be a dict such as \{'instance': \.\.\.\}, got 'ta01'"),
         BadInput("env", "a misspelt reset option", _reset_with({"instanse": "ft06"}), ConfigError, r"unknown reset option 'instanse'\. Did you mean 'instance'"),
         BadInput("instance file", "a byte-order mark saved twice", _parse(b"\xef\xbb\xbf\xef\xbb\xbf2 2\n0 5 1 3\n1 2 0 4\n"), InstanceFormatError, r"line 1: a byte-order mark \(U\+FEFF\) inside the text: only one may open the file"),
+        BadInput("evaluation", "a later run's file name equal to a stored instance's", _name_taken_by_a_stored_row, SystemExit, r"holds the instance 'a b', whose solution files this run's 'a-b' would overwrite"),
+        BadInput("evaluation", "a damaged env_kwargs.json in the output folder", _damaged_env_kwargs_record, SystemExit, r"env_kwargs\.json is damaged \(.*\); remove it, or write to a new folder"),
+        BadInput("evaluation", "an output folder that is a file", lambda: _cli("evaluate.py", f"hydra.run.dir={_files('f.txt')}/f.txt")(), SystemExit, r"hydra\.run\.dir=.*f\.txt is a file, not a folder"),
+        BadInput("evaluation", "a policy listed twice", _cli("evaluate.py", "policies=[spt,spt]", "instances=jobshop/benchmark", "instances.names=[ft06]"), SystemExit, r"policies lists a name twice: \['spt', 'spt'\]"),
+        BadInput("config", "zero attention heads", _cli("train.py", "network=gat", "network.encoder_options.heads=0", "logger=none"), SystemExit, r"network\.encoder_options\.heads must be an integer >= 1, got 0"),
+        BadInput("config", "a width that the heads do not divide", _cli("train.py", "network=gat", "network.encoder_options.heads=3", "logger=none", "total_timesteps=8", "eval_every=8"), SystemExit, r"network\.hidden \(64\) must be divisible by network\.encoder_options\.heads \(3\)"),
+        BadInput("config", "a boolean encoder option given as a word", _cli("train.py", "network=transformer", "network.encoder_options.edge_bias=maybe", "logger=none"), SystemExit, r"network\.encoder_options\.edge_bias must be true or false, got 'maybe'"),
+        BadInput("config", "logger outputs set to null", _cli("train.py", "logger.outputs=null"), SystemExit, r"logger\.outputs must be a list of strings, got None"),
+        BadInput("config", "a minibatch of one (its advantages normalise to NaN)", _train(batch_size=1), ConfigError, r"agent\.batch_size must be an integer >= 2, got 1"),
+        BadInput("env", "an env option given as a word to the vector env", _make_vec(normalize_reward="no"), ConfigError, r"normalize_reward must be true or false, got 'no'"),
+        BadInput("env", "an unknown reward to the vector env", _make_vec(reward="foo"), ConfigError, r"reward must be one of dense, sparse, got 'foo'"),
+        BadInput("env", "a fractional number of vector envs", _make_vec(num_envs=1.5), ConfigError, r"num_envs must be an integer >= 1, got 1\.5"),
     ]  # fmt: skip

@@ -253,3 +253,14 @@ def test_a_line_cut_short_is_recomputed_and_a_subset_reruns_into_a_fuller_folder
     assert "0 to run, 1 already" in evaluate(
         out, "instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[spt]"
     )
+
+
+def test_a_row_whose_solution_file_is_gone_is_recomputed_not_doubled(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[random]")
+    evaluate(out, *args)
+    (out / "solutions" / "random" / "ft06.json").unlink()
+    assert "1 to run, 0 already" in evaluate(out, *args, "seed=7")  # other settings: nothing stored is kept
+    with (out / "results.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["instance"], row["policy"]) for row in rows] == [("ft06", "random")]

@@ -96,7 +96,7 @@ _FAMILIES: dict[str, ProblemFamily] = {}
 def register_family(family: ProblemFamily) -> None:
     if family.env_id not in gym.registry:
         vectorised = family.batched_engine and vector_entry_point(
-            family.env_id, family.batched_engine, family.instances.as_instance
+            family.env_id, family.batched_engine, family.instances.as_instance, family.env_settings
         )
         gym.register(id=family.env_id, entry_point=family.entry_point, vector_entry_point=vectorised or None)
     _FAMILIES[family.env_id] = family

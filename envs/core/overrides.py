@@ -20,6 +20,15 @@ def _keys(node: object, prefix: str = "") -> list[str]:
     return keys
 
 
+def run_dir_problem(arguments: list[str]) -> str | None:
+    """Hydra would fail with a bare FileExistsError on an output folder that is a file."""
+    for argument in arguments:
+        key, _, value = argument.partition("=")
+        if key in ("hydra.run.dir", "hydra.sweep.dir") and Path(value).is_file():
+            return f"{key}={value} is a file, not a folder: choose a folder for the run's output"
+    return None
+
+
 def unknown_override(config_dir: Path, config_name: str, arguments: list[str]) -> str | None:
     """The message for the first `key=value` argument whose key the composed config lacks."""
     from hydra import compose, initialize_config_dir

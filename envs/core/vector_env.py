@@ -19,6 +19,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from schedrl.envs.core.observation import GraphEnvelope
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.errors import ConfigError, IllegalActionError
 
 InstanceSampler = Callable[[np.random.Generator, int], list[Any]]
@@ -64,9 +65,13 @@ class BatchedVectorEnv(VectorEnv):
         env_id: str,
         factory: EngineFactory,
         resolve_instance: Callable[[Any], Any],
+        settings: tuple[Setting, ...],
         num_envs: int = 1,
         **env_kwargs: Any,
     ):
+        Setting("num_envs", int, 1).check(num_envs)
+        check_settings(env_kwargs, settings)  # the options gym.make checks, checked here too
+        self.resolve_instance = resolve_instance
         if env_kwargs.get("instance") is not None:  # every form gym.make takes: object, name, path
             env_kwargs["instance"] = resolve_instance(env_kwargs["instance"])
         self.engine, self.sample = factory(num_envs, env_kwargs)
@@ -97,6 +102,8 @@ class BatchedVectorEnv(VectorEnv):
             instances = self.sample(self.np_random, self.num_envs)
         elif len(instances) != self.num_envs:
             raise ConfigError(f"reset options['instances'] has {len(instances)} instances for {self.num_envs} envs")
+        else:  # every form gym.make takes: object, bundled name, path
+            instances = [self.resolve_instance(instance) for instance in instances]
         observations = self.engine.reset(list(instances))
         return observations, {"action_mask": self.engine.action_masks()}
 
@@ -132,8 +139,8 @@ def check_reset_options(options: object, known: tuple[str, ...]) -> None:
 
 
 def vector_entry_point(
-    env_id: str, factory: EngineFactory, resolve_instance: Callable[[Any], Any]
+    env_id: str, factory: EngineFactory, resolve_instance: Callable[[Any], Any], settings: tuple[Setting, ...]
 ) -> Callable[..., BatchedVectorEnv]:
     """What `gym.register(vector_entry_point=...)` calls as `(num_envs=B, **kwargs)`; a
     partial, not a closure, so that env specs stay picklable."""
-    return functools.partial(BatchedVectorEnv, env_id, factory, resolve_instance)
+    return functools.partial(BatchedVectorEnv, env_id, factory, resolve_instance, settings)

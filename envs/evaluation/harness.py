@@ -61,6 +61,16 @@ class EvaluationPlan:
     def check_resumable(self, store: ResultStore) -> None:
         """Stored rows made by other settings, or on instances whose content changed, are
         never mixed with this run's."""
+        for kind, index, names in (("instance", 0, [i.name for i in self.instances]), ("method", 1, self.methods)):
+            ours = {safe_file_name(name): name for name in names}
+            for key in store.rows:
+                theirs = key[index]
+                if ours.get(safe_file_name(theirs), theirs) != theirs:
+                    raise SchedRLError(
+                        f"{store.csv_path} holds the {kind} {theirs!r}, whose solution files this run's "
+                        f"{ours[safe_file_name(theirs)]!r} would overwrite (the two names are one file name); "
+                        "write to a new folder (hydra.run.dir=...)"
+                    )
         wanted = self.fingerprints()
         stored = store.rows.items()
         changed = sorted(key for key, row in stored if key in wanted and row.fingerprint not in ("", wanted[key]))

@@ -126,7 +126,9 @@ class ResultStore:
             row = self._parse(record)
             if row is not None and self.solution_path(row.policy, row.instance).exists():
                 self.rows[(row.instance, row.policy)] = row
-        if header != self.columns:  # an older, narrower layout: rewrite it in the current one
+        # An older layout, a row whose solution file is gone (recomputed, so it must not stay
+        # beside its successor) or a pair written twice: the file is rewritten to what counts.
+        if header != self.columns or len(self.rows) != len(records):
             self._rewrite()
 
     def _rewrite(self) -> None:
