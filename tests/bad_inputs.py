@@ -254,13 +254,21 @@ def _name_taken_by_a_stored_row() -> object:
     out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
     first = ("instances=jobshop/files", f"instances.paths=[{folder}/a b.txt]", "policies=[spt]", f"hydra.run.dir={out}")
     subprocess.run([sys.executable, "evaluate.py", *first], cwd=ROOT, capture_output=True, timeout=120, check=True)
-    return _cli("evaluate.py", "instances=jobshop/files", f"instances.paths=[{folder}/a-b.txt]", "policies=[spt]", f"hydra.run.dir={out}")()
+    return _cli(
+        "evaluate.py",
+        "instances=jobshop/files",
+        f"instances.paths=[{folder}/a-b.txt]",
+        "policies=[spt]",
+        f"hydra.run.dir={out}",
+    )()
 
 
 def _damaged_env_kwargs_record() -> object:
     out = Path(tempfile.mkdtemp(prefix="schedrl-bad-"))
     (out / "env_kwargs.json").write_text("{bad")
-    return _cli("evaluate.py", "instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[spt]", f"hydra.run.dir={out}")()
+    return _cli(
+        "evaluate.py", "instances=jobshop/benchmark", "instances.names=[ft06]", "policies=[spt]", f"hydra.run.dir={out}"
+    )()
 
 
 def _make_vec(num_envs: object = 2, **kwargs: object) -> Callable[[], object]:
@@ -269,7 +277,9 @@ def _make_vec(num_envs: object = 2, **kwargs: object) -> Callable[[], object]:
 
         from schedrl import envs  # noqa: F401
 
-        return gym.make_vec("schedrl/JobShop-v0", num_envs, vectorization_mode="vector_entry_point", instance="ft06", **kwargs)
+        return gym.make_vec(
+            "schedrl/JobShop-v0", num_envs, vectorization_mode="vector_entry_point", instance="ft06", **kwargs
+        )
 
     return trigger
 
