@@ -284,6 +284,22 @@ def _make_vec(num_envs: object = 2, **kwargs: object) -> Callable[[], object]:
     return trigger
 
 
+def _vector_step_without_reset(fail_reset: bool) -> Callable[[], object]:
+    def trigger() -> object:
+        import numpy as np
+
+        from schedrl.errors import ConfigError
+
+        vector = _make_vec()()
+        if fail_reset:
+            vector.reset(seed=0)
+            with contextlib.suppress(ConfigError):
+                vector.reset(options={"instancez": []})
+        return vector.step(np.array([0, 0]))
+
+    return trigger
+
+
 def _tiny_config(**agent: object) -> dict[str, object]:
     return {
         "agent": {**PPO, **agent},
@@ -588,4 +604,6 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "an env option given as a word to the vector env", _make_vec(normalize_reward="no"), ConfigError, r"normalize_reward must be true or false, got 'no'"),
         BadInput("env", "an unknown reward to the vector env", _make_vec(reward="foo"), ConfigError, r"reward must be one of dense, sparse, got 'foo'"),
         BadInput("env", "a fractional number of vector envs", _make_vec(num_envs=1.5), ConfigError, r"num_envs must be an integer >= 1, got 1\.5"),
+        BadInput("env", "stepping the vector env before any reset", _vector_step_without_reset(fail_reset=False), IllegalActionError, r"step\(\) called before reset\(\) \(or after a reset that failed\); call reset\(\) first"),
+        BadInput("env", "stepping the vector env after a reset that failed", _vector_step_without_reset(fail_reset=True), IllegalActionError, r"step\(\) called before reset\(\) \(or after a reset that failed\)"),
     ]  # fmt: skip

@@ -77,6 +77,7 @@ class BatchedVectorEnv(VectorEnv):
         self.engine, self.sample = factory(num_envs, env_kwargs)
         self.env_id = env_id
         self.num_envs = num_envs
+        self.ready = False  # until a reset succeeds: stepping stale or unset episodes is refused
         self.single_observation_space = self.engine.envelope.space()
         self.single_action_space = spaces.Discrete(self.engine.N)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
@@ -96,6 +97,7 @@ class BatchedVectorEnv(VectorEnv):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         super().reset(seed=seed)
+        self.ready = False
         check_reset_options(options, ("instances",))
         instances = (options or {}).get("instances")
         if instances is None:
@@ -105,11 +107,14 @@ class BatchedVectorEnv(VectorEnv):
         else:  # every form gym.make takes: object, bundled name, path
             instances = [self.resolve_instance(instance) for instance in instances]
         observations = self.engine.reset(list(instances))
+        self.ready = True
         return observations, {"action_mask": self.engine.action_masks()}
 
     def step(
         self, actions: np.ndarray
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        if not self.ready:
+            raise IllegalActionError("step() called before reset() (or after a reset that failed); call reset() first")
         running = np.flatnonzero(~self.engine.done)  # every row, unless an instance had only forced moves
         observations, rewards, done, finals = self.engine.step(self._node_indices(actions))
         infos: dict[str, Any] = {}
