@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,15 @@ class EvaluationPlan:
     def methods(self) -> list[str]:
         return [*self.policies, *self.solvers]
 
+    @cached_property
+    def instance_digests(self) -> dict[str, str]:
+        return {instance.name: instance_digest(instance) for instance in self.instances}  # once per instance
+
     def fingerprint(self, instance: Any, method: str) -> str:
         """What produced a row: the method's settings and the instance's content."""
-        identity = json.dumps([self.identities.get(method), instance_digest(instance)], sort_keys=True, default=str)
+        identity = json.dumps(
+            [self.identities.get(method), self.instance_digests[instance.name]], sort_keys=True, default=str
+        )
         return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
     def fingerprints(self) -> dict[tuple[str, str], str]:
