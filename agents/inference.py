@@ -23,6 +23,7 @@ from schedrl.agents.checkpoint import (
     read_checkpoint,
     recover_checkpoint,
 )
+from schedrl.agents.config import resolve_device
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.solver import SolverResult
 from schedrl.errors import ConfigError, SchedRLError, UnknownNameError
@@ -191,7 +192,5 @@ def load(
 ) -> LearnedPolicy:
     """A trained policy from a checkpoint folder or a shipped name (`load("jssp_10x10")`);
     `name` (default: the folder's) labels it, with `@K` appended when sampling."""
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    checkpoint = read_checkpoint(resolve(path_or_name), device=device)
+    checkpoint = read_checkpoint(resolve(path_or_name), device=resolve_device(device))
     return LearnedPolicy.from_checkpoint(checkpoint, name=name, samples=samples, seed=seed, forward_nodes=forward_nodes)

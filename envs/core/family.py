@@ -5,6 +5,7 @@ The seam, field by field, is tabled in docs/DESIGN.md."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -66,9 +67,7 @@ class ProblemFamily:
     def check_env_kwargs(self, kwargs: Mapping[str, Any], where: str = "env") -> None:
         """A key another family's env takes (`env.dynamics` on a VM env) fails here, with the
         options this env has, instead of as a TypeError from deep inside gym.make."""
-        from gymnasium.envs.registration import load_env_creator
-
-        accepted = inspect.signature(load_env_creator(self.entry_point)).parameters
+        accepted = _env_parameters(self.entry_point)
         if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
             return
         unknown = sorted(set(kwargs) - set(accepted))
@@ -79,15 +78,21 @@ class ProblemFamily:
 
     def effective_kwargs(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """`kwargs` over the env's defaults: what an env built with them actually uses."""
-        from gymnasium.envs.registration import load_env_creator
-
-        parameters = inspect.signature(load_env_creator(self.entry_point)).parameters.values()
+        parameters = _env_parameters(self.entry_point).values()
         defaults = {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
         return {k: v for k, v in {**defaults, **kwargs}.items() if k not in ("instance", "render_mode")}
 
     def make_env(self, **kwargs: Any) -> gym.Env:
         self.check_env_kwargs({k: v for k, v in kwargs.items() if k != "instance"})
         return gym.make(self.env_id, **kwargs)
+
+
+@functools.cache
+def _env_parameters(entry_point: str) -> Mapping[str, inspect.Parameter]:
+    """The env class's keyword arguments, read once: every `make_env` checks against them."""
+    from gymnasium.envs.registration import load_env_creator
+
+    return inspect.signature(load_env_creator(entry_point)).parameters
 
 
 _FAMILIES: dict[str, ProblemFamily] = {}

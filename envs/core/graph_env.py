@@ -12,7 +12,7 @@ from gymnasium import spaces
 
 from schedrl.envs.core.instances import InstanceCatalog
 from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
-from schedrl.envs.core.vector_env import check_reset_options
+from schedrl.envs.core.settings import check_reset_options
 from schedrl.errors import IllegalActionError
 
 

@@ -81,7 +81,7 @@ def _is(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def lookup(config: Mapping[str, Any], key: str) -> Any:
+def _lookup(config: Mapping[str, Any], key: str) -> Any:
     node: Any = config
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
@@ -95,6 +95,19 @@ def check_settings(config: Mapping[str, Any], settings: Iterable[Setting], prefi
     their defaults, which the declarations are tested against). `prefix` places a
     sub-config in messages (`env.validation.count`)."""
     for setting in settings:
-        value = lookup(config, setting.key)
+        value = _lookup(config, setting.key)
         if value is not _MISSING:
             (replace(setting, key=f"{prefix}.{setting.key}") if prefix else setting).check(value)
+
+
+def check_reset_options(options: object, known: tuple[str, ...]) -> None:
+    """A misspelt or misshapen `options` would be ignored silently; refuse it instead."""
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise ConfigError(f"reset options must be a dict such as {{{known[0]!r}: ...}}, got {options!r}")
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"unknown reset option {unknown[0]!r}.{hint} Known: {', '.join(known)}")

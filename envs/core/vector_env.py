@@ -8,7 +8,6 @@ a learner needs no extra round-trip per episode to fetch them.
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -19,7 +18,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from schedrl.envs.core.observation import GraphEnvelope
-from schedrl.envs.core.settings import Setting, check_settings
+from schedrl.envs.core.settings import Setting, check_reset_options, check_settings
 from schedrl.errors import ConfigError, IllegalActionError
 
 InstanceSampler = Callable[[np.random.Generator, int], list[Any]]
@@ -128,19 +127,6 @@ class BatchedVectorEnv(VectorEnv):
             observations = self.engine.observation()
         infos["action_mask"] = self.engine.action_masks()
         return observations, rewards, done, np.zeros_like(done), infos
-
-
-def check_reset_options(options: object, known: tuple[str, ...]) -> None:
-    """A misspelt or misshapen `options` would be ignored silently; refuse it instead."""
-    if options is None:
-        return
-    if not isinstance(options, dict):
-        raise ConfigError(f"reset options must be a dict such as {{{known[0]!r}: ...}}, got {options!r}")
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], known, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(f"unknown reset option {unknown[0]!r}.{hint} Known: {', '.join(known)}")
 
 
 def vector_entry_point(
