@@ -237,17 +237,19 @@ def main(cfg: DictConfig) -> None:
 
 def evaluate_pending(console: Console, plan: EvaluationPlan, store: ResultStore, output_dir: Path) -> list[ResultRow]:
     """Runs what the folder lacks, with a progress bar; every row of the plan, in plan order."""
-    pending = len(plan.pending(store))
+    pending, cells = len(plan.pending(store)), plan.cells()
+    skipped = len(plan.instances) * len(plan.methods) - len(cells)
     console.print(
-        f"{len(plan.instances)} instances x {len(plan.methods)} methods; {pending} to run, "
-        f"{len(plan.instances) * len(plan.methods) - pending} already in {output_dir}"
+        f"{len(plan.instances)} instances x {len(plan.methods)} methods"
+        + (f" ({skipped} left empty: solvers that do not model those instances)" if skipped else "")
+        + f"; {pending} to run, {len(cells) - pending} already in {output_dir}"
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("evaluating", total=pending)
         for row in run_evaluation(plan, store):
             progress.update(task, advance=1, description=f"{row.instance} {row.policy}")
-    return [store.rows[(i.name, m)] for i in plan.instances for m in plan.methods]
+    return [store.rows[(i.name, m)] for i, m in cells]
 
 
 def write_reports(cfg: DictConfig, plan: EvaluationPlan, rows: list[ResultRow], output_dir: Path) -> list[str]:

@@ -4,6 +4,7 @@ import gymnasium, schedrl
 env = gymnasium.make("schedrl/JobShop-v0", instance="ta01")
 """
 
+from schedrl.envs.blocking import BLOCKING_JOB_SHOP
 from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, register_family
 from schedrl.envs.core.policy import Policy, RandomPolicy
 from schedrl.envs.core.rollout import Episode, rollout
@@ -19,6 +20,7 @@ from schedrl.errors import (
 )
 
 register_family(JOB_SHOP)
+register_family(BLOCKING_JOB_SHOP)
 
 __all__ = [
     "ConfigError",

@@ -23,17 +23,36 @@ AGENT = {
 }  # fmt: skip
 
 
-def make_model(jobs: int, machines: int, n_envs: int, mode: str, rollout: int, device: str) -> tuple[Any, VecEnv]:
-    """A MaskablePPO model with the GIN 3x64 policy, and its vec env (to close)."""
-    kwargs = {"generator": {"num_jobs": jobs, "num_machines": machines}}
-    vec_env = make_vec_env("schedrl/JobShop-v0", kwargs, n_envs, mode, seed=0)
+def make_model(
+    jobs: int,
+    machines: int,
+    n_envs: int,
+    mode: str,
+    rollout: int,
+    device: str,
+    env_id: str = "schedrl/JobShop-v0",
+    scenario: dict[str, Any] | None = None,
+) -> tuple[Any, VecEnv]:
+    """A MaskablePPO model with the GIN 3x64 policy, and its vec env (to close). `scenario`:
+    more generator fields (a blocking shop's shutdown probabilities, say)."""
+    kwargs = {"generator": {"num_jobs": jobs, "num_machines": machines, **(scenario or {})}}
+    vec_env = make_vec_env(env_id, kwargs, n_envs, mode, seed=0)
     agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
     network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
     return build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network), vec_env
 
 
-def steps_per_second(jobs: int, machines: int, n_envs: int, mode: str, rollout: int, device: str) -> float:
-    model, vec_env = make_model(jobs, machines, n_envs, mode, rollout, device)
+def steps_per_second(
+    jobs: int,
+    machines: int,
+    n_envs: int,
+    mode: str,
+    rollout: int,
+    device: str,
+    env_id: str = "schedrl/JobShop-v0",
+    scenario: dict[str, Any] | None = None,
+) -> float:
+    model, vec_env = make_model(jobs, machines, n_envs, mode, rollout, device, env_id, scenario)
     try:
         model.learn(total_timesteps=rollout)  # warm-up: first rollout and update
         began = time.perf_counter()

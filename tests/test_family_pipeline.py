@@ -18,6 +18,7 @@ from schedrl import agents, envs
 from schedrl.agents.training import train
 from schedrl.envs.core.instances import scenario_grid
 from schedrl.envs.core.objective import Objective
+from schedrl.envs.core.solver import applies
 from schedrl.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +33,10 @@ def config(name: str, *overrides: str) -> dict:
 
 def evaluate_config(env_id: str, instances: dict, *overrides: str) -> DictConfig:
     """evaluate.py's config for any registered family (the toy has no config files: it lives in tests/)."""
+    presets = [f"family={path.stem}" for path in (ROOT / "configs" / "family").glob("*.yaml")
+               if f"env_id: {env_id}\n" in path.read_text()]  # fmt: skip
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose("evaluate", overrides=list(overrides))
+        cfg = compose("evaluate", overrides=[*presets, *overrides])
     with open_dict(cfg):
         cfg.instances = instances
         if env_id == TOY:
@@ -74,6 +77,14 @@ def test_evaluate_runs_every_method_and_records_the_env_kwargs(env_id: str, tmp_
     rows = evaluate.run(cfg, tmp_path)
     methods = [*family.baselines(0), *solvers]
     assert {row.policy for row in rows} == set(methods)
+    built = {name: family.solvers[name]() for name in solvers}
+    expected = {
+        (instance.name, method)
+        for instance in family.load_instances(family.test_instances)
+        for method in methods
+        if method not in built or applies(built[method], instance)  # a solver's other scenarios stay empty
+    }
+    assert {(row.instance, row.policy) for row in rows} == expected
     with (tmp_path / "results.csv").open() as handle:
         header = next(csv.reader(handle))
     assert header[3 : 4 + len(family.metrics)] == [family.objective.key, *family.metrics]
@@ -84,7 +95,7 @@ def test_evaluate_runs_every_method_and_records_the_env_kwargs(env_id: str, tmp_
     assert family.objective.wording in summary and " ± " in summary
     for solver in solvers:  # exact solvers are the best row on every instance
         best = {r.instance: r.objective for r in rows if r.policy == solver}
-        assert all(not family.objective.better(r.objective, best[r.instance]) for r in rows)
+        assert all(not family.objective.better(r.objective, best[r.instance]) for r in rows if r.instance in best)
 
 
 def test_sampling_is_refused_on_stochastic_instances(tmp_path: Path) -> None:
@@ -99,7 +110,9 @@ def test_sampling_is_refused_on_stochastic_instances(tmp_path: Path) -> None:
 def train_config(env_id: str, run_dir: Path) -> dict:
     overrides = ["logger=none", "progress_bar=false", "total_timesteps=256", "eval_every=256", "agent.n_envs=2",
                  "agent.n_steps=64", "agent.batch_size=64", "network.hidden=16", "network.head_hidden=16"]  # fmt: skip
-    cfg = config("train", *overrides, "env.validation.count=3")
+    presets = [f"env={path.stem}" for path in (ROOT / "configs" / "env").glob("*.yaml")
+               if f"id: {env_id}\n" in path.read_text()]  # fmt: skip
+    cfg = config("train", *presets, *overrides, "env.validation.count=3")
     if env_id == TOY:  # the toy has no config files: it lives in tests/
         cfg["env"] = {"id": TOY, "kwargs": {}, "validation": {"kind": "generated", "count": 3, "seed": 5}}
     return cfg

@@ -21,7 +21,7 @@ import numpy as np
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.errors import ConfigError, InstanceFormatError, UnknownNameError
 
-KINDS = ("benchmark", "files", "generated")
+KINDS = ("benchmark", "files", "generated", "union")
 ALL = "all"
 
 
@@ -154,7 +154,7 @@ class InstanceCatalog:
 
     def as_instance(self, spec: Any) -> Any:
         """An instance from an instance object, a bundled benchmark name or a file path."""
-        if isinstance(spec, self.instance_type):
+        if type(spec) is self.instance_type:  # exactly: a subclass may be another family's
             return spec
         known = self.bundled.names() if self.bundled else []
         if isinstance(spec, str) and spec in known:
@@ -170,8 +170,10 @@ class InstanceCatalog:
 
     def load_set(self, spec: Mapping[str, Any], where: str = "instances") -> list[Any]:
         """`spec` is an instance-set config (`where` names it in messages): kind benchmark
-        (names), files (paths or globs, format, group) or generated (count, seed, the family's
-        generator fields); with an optional `scenarios: {parameter, values, seeds, label}` grid."""
+        (names), files (paths or globs, format, group), generated (count, seed, the family's
+        generator fields) or union (`sets`: a list of such specs, e.g. benchmarks and a held-out
+        generated set in one table); with an optional `scenarios: {parameter, values, seeds,
+        label}` grid."""
         if not isinstance(spec, Mapping):
             raise ConfigError(
                 f"{where} must be an instance-set spec such as {{kind: generated, count: 10}}, got {spec!r}"
@@ -180,7 +182,15 @@ class InstanceCatalog:
         if kind not in KINDS:
             raise UnknownNameError(f"{where}.kind", str(kind), KINDS)
         check_settings(spec, _SPEC_SETTINGS[kind], prefix=where)
-        if kind == "benchmark":
+        if kind == "union":
+            if not spec.get("sets"):
+                raise ConfigError(f"{where}.sets is empty: list the instance-set specs to join")
+            instances = [
+                instance
+                for index, part in enumerate(spec["sets"])
+                for instance in self.load_set(part, f"{where}.sets[{index}]")
+            ]
+        elif kind == "benchmark":
             if self.bundled is None:
                 raise ConfigError(f"{where}.kind=benchmark: no bundled {self.kind}s; use files or generated")
             if not spec.get("names"):
@@ -224,6 +234,7 @@ _SPEC_SETTINGS = {
     "benchmark": [Setting("names", list, item=str)],
     "files": [Setting("paths", list, item=str), Setting("group", str), Setting("format", str)],
     "generated": [Setting("count", int, 1), Setting("seed", int, 0, 2**63 - 1)],
+    "union": [Setting("sets", list)],
 }
 
 

@@ -20,6 +20,16 @@ class SolverResult:
 
 class Solver(Protocol):
     """`solve` may see the whole instance, including the seed of its future (arrivals,
-    breakdowns): label such references as clairvoyant where a family has randomness."""
+    breakdowns): label such references as clairvoyant where a family has randomness.
+
+    A solver that models only some scenarios (an exact model of the deterministic case,
+    say) also has `applies_to(instance) -> bool`; evaluation leaves the other instances'
+    cells empty instead of failing."""
 
     def solve(self, instance: Any) -> SolverResult: ...
+
+
+def applies(solver: Any, instance: Any) -> bool:
+    """Whether `solver` models `instance` (True for solvers without `applies_to`)."""
+    applies_to = getattr(solver, "applies_to", None)
+    return applies_to is None or bool(applies_to(instance))

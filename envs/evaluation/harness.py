@@ -18,7 +18,7 @@ import numpy as np
 from schedrl.envs.core.family import ProblemFamily
 from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.rollout import rollout
-from schedrl.envs.core.solver import Solver
+from schedrl.envs.core.solver import Solver, applies
 from schedrl.envs.evaluation.store import ResultRow, ResultStore, safe_file_name
 from schedrl.errors import ConfigError, SchedRLError
 
@@ -91,8 +91,16 @@ class EvaluationPlan:
                 "(hydra.run.dir=...) or remove that one"
             )
 
+    def applies(self, instance: Any, method: str) -> bool:
+        """Step-wise policies run everywhere; a solver only where it models the instance."""
+        return method not in self.solvers or applies(self.solvers[method], instance)
+
+    def cells(self) -> list[tuple[Any, str]]:
+        """The (instance, method) pairs this plan fills, in plan order."""
+        return [(i, name) for i in self.instances for name in self.methods if self.applies(i, name)]
+
     def pending(self, store: ResultStore) -> list[tuple[Any, str]]:
-        return [(i, name) for i in self.instances for name in self.methods if not store.done(i.name, name)]
+        return [(i, name) for i, name in self.cells() if not store.done(i.name, name)]
 
 
 def instance_digest(instance: Any) -> str:

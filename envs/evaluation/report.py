@@ -69,8 +69,12 @@ def summarize(rows: Iterable[ResultRow]) -> tuple[list[str], list[str], dict[tup
 
 
 def best_methods(cells: dict[tuple[str, str], Cell], group: str, methods: list[str], objective: Objective) -> set[str]:
-    """The methods with the best mean gap in a group (or best mean objective where no gap is known)."""
+    """The methods with the best mean gap in a group (or best mean objective where no gap is
+    known), among those that ran on all of the group's instances (a solver that models only
+    some of them is not compared on the others' means)."""
     present = {m: cells[(group, m)] for m in methods if (group, m) in cells}
+    most = max((c.count for c in present.values()), default=0)
+    present = {m: c for m, c in present.items() if c.count == most}
     gaps = {m: c.gap.mean for m, c in present.items() if c.gap is not None}
     if gaps:
         best = min(gaps.values())
@@ -170,7 +174,7 @@ def plot_gap_bars(rows: Iterable[ResultRow], path: Path, objective: Objective) -
 
 def plot_objective_by_parameter(rows: Iterable[ResultRow], path: Path, objective: Objective) -> bool:
     """Mean objective against a numeric scenario parameter (groups such as
-    'bench_15x15/p0.05'), one line per method and base group; False without such groups."""
+    'bench_15x15/p0.05'): a panel per base group, a line per method; False without such groups."""
     points: dict[tuple[str, str], dict[float, list[float]]] = {}
     label = ""
     for row in rows:
@@ -183,16 +187,18 @@ def plot_objective_by_parameter(rows: Iterable[ResultRow], path: Path, objective
     if not points:
         return False
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6.5, 4.5), dpi=100)
-    bases = {base for base, _ in points}
-    for (base, method), values in points.items():
-        xs = sorted(values)
-        name = method if len(bases) == 1 else f"{method} ({base})"
-        axes.plot(xs, [np.mean(values[x]) for x in xs], marker="o", label=name)
-    axes.set_xlabel(label or "scenario parameter")
-    axes.set_ylabel(f"mean {objective.key} ({objective.wording})")
-    axes.legend(fontsize="small")
-    axes.grid(alpha=0.3)
+    bases = list(dict.fromkeys(base for base, _ in points))  # one panel per base group
+    figure, panels = plt.subplots(1, len(bases), figsize=(6.5 * len(bases), 4.5), dpi=100, squeeze=False)
+    for base, axes in zip(bases, panels[0], strict=True):
+        for (line_base, method), values in points.items():
+            if line_base == base:
+                xs = sorted(values)
+                axes.plot(xs, [np.mean(values[x]) for x in xs], marker="o", label=method)
+        axes.set_title(base)
+        axes.set_xlabel(label or "scenario parameter")
+        axes.set_ylabel(f"mean {objective.key} ({objective.wording})")
+        axes.legend(fontsize="small")
+        axes.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)

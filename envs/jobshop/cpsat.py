@@ -24,20 +24,7 @@ class CPSatSolver:
     """
 
     def __init__(self, time_limit: float = 10.0, workers: int = 2, seed: int = 0) -> None:
-        if (
-            isinstance(time_limit, bool)
-            or not isinstance(time_limit, (int, float))
-            or not math.isfinite(time_limit)
-            or time_limit <= 0
-        ):
-            raise ConfigError(f"time_limit must be a finite number of seconds > 0, got {time_limit!r}")
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ConfigError(f"workers must be an integer >= 1, got {workers!r}")
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ConfigError(f"seed must be an integer, got {seed!r}")
-        self.time_limit = float(time_limit)
-        self.workers = workers
-        self.seed = seed
+        self.time_limit, self.workers, self.seed = check_options(time_limit, workers, seed)
 
     def solve(self, instance: JobShopInstance, hint_start_times: Any = None) -> SolverResult:
         """Best schedule found; `hint_start_times` (n x m) seeds the search with a known one."""
@@ -71,20 +58,7 @@ class CPSatSolver:
                     model.add_hint(starts[j][k], int(hint[j, k]))
             model.add_hint(makespan, int((hint + instance.durations).max()))
 
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = self.time_limit
-        solver.parameters.num_workers = self.workers
-        solver.parameters.random_seed = self.seed
-        status = solver.solve(model)
-
-        if status == cp_model.UNKNOWN:
-            raise ConfigError(
-                f"CP-SAT found no feasible schedule for {instance.name!r} within "
-                f"time_limit={self.time_limit}s; the time limit is too short, raise time_limit"
-            )
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # Every job shop has a feasible schedule within the horizon, so this is a model bug.
-            raise RuntimeError(f"CP-SAT returned {solver.status_name(status)} for {instance.name!r}")
+        solver, status = run_model(model, instance.name, self.time_limit, self.workers, self.seed)
         return SolverResult(
             objective=solver.value(makespan),
             solution={"start_times": [[int(solver.value(s)) for s in row] for row in starts]},
@@ -93,6 +67,42 @@ class CPSatSolver:
             status=solver.status_name(status),
             wall_time=time.perf_counter() - began,
         )
+
+
+def check_options(time_limit: float, workers: int, seed: int) -> tuple[float, int, int]:
+    """(time_limit as a float, workers, seed): the options of every family's CP-SAT solver, checked alike."""
+    if (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, (int, float))
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ConfigError(f"time_limit must be a finite number of seconds > 0, got {time_limit!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"workers must be an integer >= 1, got {workers!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an integer, got {seed!r}")
+    return float(time_limit), workers, seed
+
+
+def run_model(
+    model: cp_model.CpModel, name: str, time_limit: float, workers: int, seed: int
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """Solve `model` (instance `name`); a run that ends without any schedule is an error."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status == cp_model.UNKNOWN:
+        raise ConfigError(
+            f"CP-SAT found no feasible schedule for {name!r} within "
+            f"time_limit={time_limit}s; the time limit is too short, raise time_limit"
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Every instance has a schedule within its model's horizon and bounds, so this is a model bug.
+        raise RuntimeError(f"CP-SAT returned {solver.status_name(status)} for {name!r}")
+    return solver, status
 
 
 def _hint_array(instance: JobShopInstance, hint_start_times: Any) -> np.ndarray:

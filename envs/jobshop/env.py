@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from schedrl.envs.core.observation import GraphEnvelope
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
-from schedrl.envs.jobshop.generator import JobShopGenerator
+from schedrl.envs.jobshop.generator import JobShopGenerator, build_generator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import JobShopState
 from schedrl.errors import ConfigError
@@ -39,7 +38,6 @@ ENV_SETTINGS = (
     Setting("max_jobs", int, 1, optional=True),
     Setting("max_machines", int, 1, optional=True),
 )
-GENERATOR_FIELDS = {f.name for f in fields(JobShopGenerator)}
 (
     _DURATION,
     _COMPLETION_LB,
@@ -51,14 +49,20 @@ GENERATOR_FIELDS = {f.name for f in fields(JobShopGenerator)}
 ) = range(len(NODE_FEATURES))
 
 
-def envelope_for(max_jobs: int, max_machines: int) -> GraphEnvelope:
-    """Room for every instance with at most as many operations and edges as max_jobs x max_machines."""
+def envelope_for(
+    max_jobs: int,
+    max_machines: int,
+    node_features: int = len(NODE_FEATURES),
+    global_features: int = len(GLOBAL_FEATURES),
+) -> GraphEnvelope:
+    """Room for every instance with at most as many operations and edges as max_jobs x max_machines:
+    one node per operation; job-precedence edges and each machine's sequence."""
     return GraphEnvelope(
         max_nodes=max_jobs * max_machines,
         max_edges=max_jobs * (max_machines - 1) + max_machines * (max_jobs - 1),
-        node_features=len(NODE_FEATURES),
+        node_features=node_features,
         edge_features=len(EDGE_FEATURES),
-        global_features=len(GLOBAL_FEATURES),
+        global_features=global_features,
     )
 
 
@@ -150,14 +154,7 @@ class JobShopEnv(GraphSchedulingEnv):
              "auto_single_choice": auto_single_choice, "max_machines": max_machines},
             ENV_SETTINGS,
         )  # fmt: skip
-        if isinstance(generator, dict) and set(generator) - GENERATOR_FIELDS:
-            raise ConfigError(
-                f"generator.{sorted(set(generator) - GENERATOR_FIELDS)[0]} is not a generator field; "
-                f"its fields: {sorted(GENERATOR_FIELDS)}"
-            )
-        self.generator: JobShopGenerator = (
-            JobShopGenerator(**generator) if isinstance(generator, dict) else generator or JobShopGenerator()
-        )
+        self.generator = build_generator(JobShopGenerator, generator)
         resolved = None if instance is None else CATALOG.as_instance(instance)
         default_jobs, default_machines = resolved.shape if resolved else self.generator.max_shape
         max_jobs = default_jobs if max_jobs is None else max_jobs

@@ -48,11 +48,11 @@ def _batched_engine(num_envs: int, env_kwargs: dict[str, Any]) -> tuple[BatchedE
     return batched_engine(num_envs, env_kwargs)
 
 
-def _fit_kwargs(instances: list[JobShopInstance]) -> dict[str, Any]:
+def fit_kwargs(instances: list[JobShopInstance]) -> dict[str, Any]:
     return {"max_jobs": max(i.num_jobs for i in instances), "max_machines": max(i.num_machines for i in instances)}
 
 
-def _episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
+def episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
     """Dense: initial lower bound minus makespan; sparse: minus makespan; optionally / time scale."""
     unit = 1.0 / info["time_scale"] if env_kwargs.get("normalize_reward", True) else 1.0
     if env_kwargs.get("reward", "dense") == "dense":
@@ -108,8 +108,8 @@ JOB_SHOP = ProblemFamily(
     baselines=job_shop_baselines,
     solution_record=_solution_record,
     validate=_validate,
-    fit_kwargs=_fit_kwargs,
-    episode_return=_episode_return,
+    fit_kwargs=fit_kwargs,
+    episode_return=episode_return,
     perturbations=_perturbations,
     test_instances={"kind": "benchmark", "names": ["ft06", "la01"]},
     kwarg_variants=tuple(

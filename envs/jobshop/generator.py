@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -14,12 +14,14 @@ from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance
 from schedrl.errors import ConfigError
 
 SizeSpec = int | tuple[int, int] | list[int]
+G = TypeVar("G")
 
 
 @dataclass(frozen=True)
 class JobShopGenerator:
     """Sizes are an int or an inclusive [low, high] range drawn per instance."""
 
+    kind: ClassVar[str] = "job-shop"
     num_jobs: SizeSpec = 10
     num_machines: SizeSpec = 10
     min_duration: int = 1
@@ -63,11 +65,35 @@ class JobShopGenerator:
         return [self.sample(rng, name=f"gen_s{seed}_{index:04d}") for index in range(count)]
 
 
-def generate_set(spec: Mapping[str, Any], count: int, seed: int) -> list[JobShopInstance]:
-    """A generated instance set from the generator's fields in an `instances` config."""
-    unknown = sorted(set(spec) - {f.name for f in fields(JobShopGenerator)})
-    if unknown:
-        raise ConfigError(f"{unknown[0]} is not a job-shop generator field; its fields: "
-                          f"{[f.name for f in fields(JobShopGenerator)]}")  # fmt: skip
-    sizes: dict[str, Any] = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
-    return JobShopGenerator(**sizes).sample_set(count, seed)
+@dataclass(frozen=True)
+class SetGenerator:
+    """A generated instance set, `(spec, count, seed)`, from the generator's fields in an
+    `instances` config; lists become the [low, high] ranges or choices the generator takes.
+    A class, not a closure: the catalog holding it is pickled with its env."""
+
+    generator_type: type
+
+    def __call__(self, spec: Mapping[str, Any], count: int, seed: int) -> list[Any]:
+        names = [f.name for f in fields(self.generator_type)]
+        unknown = sorted(set(spec) - set(names))
+        if unknown:
+            raise ConfigError(f"{unknown[0]} is not a {self.generator_type.kind} generator field; its fields: {names}")
+        values = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
+        return self.generator_type(**values).sample_set(count, seed)
+
+
+def build_generator(generator_type: type[G], value: G | Mapping[str, Any] | None) -> G:
+    """The env's `generator=` argument (an object, its keyword dict, or None for the defaults),
+    with an unknown key named."""
+    if value is None:
+        return generator_type()
+    if isinstance(value, Mapping):
+        names = sorted(f.name for f in fields(generator_type))  # type: ignore[arg-type]
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ConfigError(f"generator.{unknown[0]} is not a generator field; its fields: {names}")
+        return generator_type(**value)
+    return value
+
+
+generate_set = SetGenerator(JobShopGenerator)

@@ -1,4 +1,4 @@
-"""Priority dispatching rules, the baselines the job-shop literature reports.
+"""Priority dispatching rules, the baselines the job-shop literature reports (also under blocking).
 
 Each rule scores the candidate operations from the env's state and dispatches the lowest
 score; ties go to the lowest job index, as in the published rule tables.
@@ -8,24 +8,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import gymnasium as gym
 import numpy as np
 
 from schedrl.envs.core.policy import Policy, RandomPolicy, legal_nodes
-from schedrl.envs.jobshop.state import JobShopState
 from schedrl.errors import SchedRLError
 
+
+@runtime_checkable
+class DispatchState(Protocol):
+    """What the rules read of an episode's state; the job shop's and the blocking job
+    shop's states both offer it (node j * m + k is job j's k-th operation)."""
+
+    num_machines: int
+    duration: np.ndarray  # [N] processing time of each operation
+    work_through: np.ndarray  # [N] job work up to and including the operation
+    job_remaining_work: np.ndarray  # [n] work of the operations not dispatched yet
+    job_remaining_ops: np.ndarray  # [n] their number
+    job_ready: np.ndarray  # [n] when the job became free to go on
+
+
 #: Scores candidate nodes (lower is dispatched first): (state, nodes, jobs) -> keys.
-Score = Callable[[JobShopState, np.ndarray, np.ndarray], np.ndarray | tuple[np.ndarray, ...]]
+Score = Callable[[DispatchState, np.ndarray, np.ndarray], np.ndarray | tuple[np.ndarray, ...]]
 
 
-def _state_of(env: gym.Env | None) -> JobShopState:
+def _state_of(env: gym.Env | None) -> DispatchState:
     state = getattr(getattr(env, "unwrapped", None), "state", None)
-    if not isinstance(state, JobShopState):
+    if not isinstance(state, DispatchState):
         raise SchedRLError(
-            "job-shop dispatching rules read the env's state: call act(obs, mask, env=env) "
-            "with a schedrl/JobShop-v0 env"
+            "dispatching rules read the env's state: call act(obs, mask, env=env) with a "
+            "schedrl/JobShop-v0 or schedrl/BlockingJobShop-v0 env"
         )
     return state
 
@@ -47,11 +61,11 @@ class DispatchingRule:
         return int(nodes[np.argmin(keys)])
 
 
-def _remaining_work(state: JobShopState, nodes: np.ndarray, jobs: np.ndarray) -> np.ndarray:
+def _remaining_work(state: DispatchState, nodes: np.ndarray, jobs: np.ndarray) -> np.ndarray:
     return state.job_remaining_work[jobs]
 
 
-def _remaining_ops(state: JobShopState, nodes: np.ndarray, jobs: np.ndarray) -> np.ndarray:
+def _remaining_ops(state: DispatchState, nodes: np.ndarray, jobs: np.ndarray) -> np.ndarray:
     return state.job_remaining_ops[jobs]
 
 
