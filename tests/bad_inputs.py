@@ -128,13 +128,39 @@ def _cli(script: str, *overrides: str) -> Callable[[], object]:
     return trigger
 
 
-def _instances(spec: dict[str, object]) -> Callable[[], object]:
+def _instances(spec: dict[str, object], env_id: str = "schedrl/JobShop-v0") -> Callable[[], object]:
     def trigger() -> object:
         from schedrl import envs
 
-        return envs.family("schedrl/JobShop-v0").load_instances(spec)
+        return envs.family(env_id).load_instances(spec)
 
     return trigger
+
+
+def _blocking(**scenario: object) -> Callable[[], object]:
+    """ft06 as a blocking instance with the given scenario fields."""
+
+    def trigger() -> object:
+        from schedrl.envs.blocking import BlockingJobShopInstance
+        from schedrl.envs.jobshop import load_benchmark
+
+        return BlockingJobShopInstance.from_job_shop(load_benchmark("ft06"), **scenario)
+
+    return trigger
+
+
+def _blocking_cpsat(**scenario: object) -> object:
+    from schedrl.envs.blocking.cpsat import BlockingCPSatSolver
+
+    return BlockingCPSatSolver(time_limit=1).solve(_blocking(**scenario)())
+
+
+def _restart_that_never_finishes() -> object:
+    from schedrl.envs import rollout
+    from schedrl.envs.blocking import BlockingJobShopEnv
+    from schedrl.envs.core.policy import RandomPolicy
+
+    return rollout(BlockingJobShopEnv(_blocking(shutdown_prob=0.9, interrupt_mode="restart")()), RandomPolicy(0))
 
 
 def _files(*names: str) -> Path:
@@ -606,4 +632,17 @@ def catalogue() -> list[BadInput]:
         BadInput("env", "a fractional number of vector envs", _make_vec(num_envs=1.5), ConfigError, r"num_envs must be an integer >= 1, got 1\.5"),
         BadInput("env", "stepping the vector env before any reset", _vector_step_without_reset(fail_reset=False), IllegalActionError, r"step\(\) called before reset\(\) \(or after a reset that failed\); call reset\(\) first"),
         BadInput("env", "stepping the vector env after a reset that failed", _vector_step_without_reset(fail_reset=True), IllegalActionError, r"step\(\) called before reset\(\) \(or after a reset that failed\)"),
+        BadInput("blocking", "a shutdown probability of 1 (machines never up)", _blocking(shutdown_prob=1.0), InstanceFormatError, r"ft06: shutdown_prob must be a number in \[0, 1\), got 1\.0"),
+        BadInput("blocking", "an unknown interrupt mode", _blocking(interrupt_mode="pause"), InstanceFormatError, r"interrupt_mode must be one of \('resume', 'restart'\), got 'pause'"),
+        BadInput("blocking", "a repair range upside down", _blocking(min_repair=5, max_repair=2), InstanceFormatError, r"max_repair \(2\) must be >= min_repair \(5\)"),
+        BadInput("blocking", "swap given as a word", _blocking(swap="no"), InstanceFormatError, r"swap must be true or false, got 'no'"),
+        BadInput("blocking", "a generator probability out of range", _env(env_id="schedrl/BlockingJobShop-v0", generator={"shutdown_prob": [0.0, 1.5]}), ConfigError, r"shutdown_prob: expected a number in \[0, 1\) or a list of them, got \[0\.0, 1\.5\]"),
+        BadInput("blocking", "a misspelt blocking generator field", _env(env_id="schedrl/BlockingJobShop-v0", generator={"shutdown_p": 0.1}), ConfigError, r"generator\.shutdown_p is not a generator field; its fields: .*'shutdown_prob'"),
+        BadInput("blocking", "a scenario grid over a field the instance lacks", _instances({"kind": "benchmark", "names": ["ft06"], "scenarios": {"parameter": "shutdown_p", "values": [0.1]}}, "schedrl/BlockingJobShop-v0"), ConfigError, r"instances\.scenarios\.parameter: BlockingJobShopInstance has no field 'shutdown_p'"),
+        BadInput("blocking", "a job-shop instance given to the blocking env", _env(env_id="schedrl/BlockingJobShop-v0", instance=__import__("schedrl.envs.jobshop", fromlist=["x"]).load_benchmark("ft06")), ConfigError, r"instance must be a BlockingJobShopInstance, a bundled benchmark name or a file path, got JobShopInstance"),
+        BadInput("blocking", "more machines than the no-swap check supports", _env(env_id="schedrl/BlockingJobShop-v0", max_machines=63), ConfigError, r"max_machines: at most 62 machines are supported, got 63"),
+        BadInput("blocking", "CP-SAT on an instance with shutdowns", lambda: _blocking_cpsat(shutdown_prob=0.1), ConfigError, r"CP-SAT models the deterministic blocking job shop with swaps"),
+        BadInput("blocking", "restarts that can never finish an operation", _restart_that_never_finishes, SchedRLError, r"interrupted more than 100000 times; with interrupt_mode 'restart' it needs \d+ unbroken up time units"),
+        BadInput("evaluation", "an empty union of instance sets", _instances({"kind": "union", "sets": []}), ConfigError, r"instances\.sets is empty: list the instance-set specs to join"),
+        BadInput("evaluation", "a bad spec inside a union, named by its place", _instances({"kind": "union", "sets": [{"kind": "generated", "count": 0}]}), ConfigError, r"instances\.sets\[0\]\.count must be an integer >= 1, got 0"),
     ]  # fmt: skip
