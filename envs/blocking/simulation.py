@@ -59,6 +59,7 @@ class BlockingState:
         self.entered = 0
         self.jobs_done = 0
         self.blocked = 0  # jobs processed and waiting on their machine
+        self.cycle_repairs: list[int] = []  # repairs that swap cycles found by `swap_cycles` wait for
         self.time = 0
 
     @property
@@ -197,6 +198,7 @@ class BlockingState:
         """Cycles of blocked jobs, each waiting for the machine the next one holds, whose
         machines are all up: they move at once."""
         cycles: list[list[int]] = []
+        self.cycle_repairs.clear()
         if self.blocked < 2:
             return cycles
         seen: set[int] = set()
@@ -209,8 +211,11 @@ class BlockingState:
                 job = self.holder[self.next_machine(job)]
             if job in path:
                 cycle = path[path.index(job) :]
-                if all(self.is_up(self.next_machine(j)) for j in cycle):
+                repairs = [self.shutdowns.repair_time(self.next_machine(j), self.time) for j in cycle]
+                if all(repair is None for repair in repairs):
                     cycles.append(cycle)
+                else:  # it waits for its machines to be up: those repairs are events
+                    self.cycle_repairs += [repair for repair in repairs if repair is not None]
         return cycles
 
     def rotate(self, cycle: list[int]) -> None:
@@ -229,13 +234,14 @@ class BlockingState:
                 self._complete(job)
 
     def next_event(self) -> int:
-        """The next time anything can change: a processing end, or the repair of a machine
-        some job waits for that is free or blocked (a swap may wait for it). Raises if there
-        is none before the instance is done."""
-        soonest = min(self.ends_processing)
+        """The next time anything can change: a processing end, the repair of a free machine
+        some job waits for, or of a machine a swap cycle waits for. Raises if there is none
+        before the instance is done."""
+        soonest = min(self.ends_processing, default=NEVER)
+        if self.cycle_repairs:
+            soonest = min(soonest, *self.cycle_repairs)
         for machine, jobs in enumerate(self.waiting):
-            holder = self.holder[machine]
-            if jobs and (holder < 0 or self.phase[holder] == BLOCKED):
+            if jobs and self.holder[machine] < 0:
                 repaired = self.shutdowns.repair_time(machine, self.time)
                 if repaired is not None:
                     soonest = min(soonest, repaired)
