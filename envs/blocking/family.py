@@ -15,7 +15,7 @@ from schedrl.envs.core.objective import Objective
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.jobshop.family import episode_return, fit_kwargs
 from schedrl.envs.jobshop.parser import FORMATS, parse_instance
-from schedrl.envs.jobshop.rules import job_shop_baselines
+from schedrl.envs.jobshop.rules import RULES, job_shop_baselines
 
 METRICS = ("blocking_time", "swaps", "interruptions")
 RECORD_KEYS = ("makespan", "start", "finish", "leave", "downtime", "swap_events", *METRICS)
@@ -49,10 +49,17 @@ def _draw(instance: BlockingJobShopInstance, record: dict[str, Any], path: Path,
     save_gantt(instance, record, path, f"{title}: makespan {record['makespan']}")
 
 
+def _report(rows: list[Any], folder: Path) -> list[str]:
+    from schedrl.envs.blocking.report import learned_vs_rules
+
+    return learned_vs_rules(rows, folder, RULES, ["random", *SOLVERS])
+
+
 def _parser(fmt: str) -> Callable[[str], BlockingJobShopInstance]:
     return lambda text: BlockingJobShopInstance.from_job_shop(parse_instance(text, "text", fmt=fmt))
 
 
+SOLVERS = {"cpsat": _cpsat}
 BLOCKING_JOB_SHOP = ProblemFamily(
     env_id="schedrl/BlockingJobShop-v0",
     entry_point="schedrl.envs.blocking.env:BlockingJobShopEnv",
@@ -79,7 +86,8 @@ BLOCKING_JOB_SHOP = ProblemFamily(
         {"reward": reward, "auto_single_choice": auto} for reward in ("dense", "sparse") for auto in (True, False)
     ),
     parsers={fmt: _parser(fmt) for fmt in FORMATS},
-    solvers={"cpsat": _cpsat},
+    solvers=SOLVERS,
     draw_solution=_draw,
+    report=_report,
     env_settings=ENV_SETTINGS,
 )
