@@ -13,9 +13,8 @@ from schedrl.envs.blocking.instance import BlockingJobShopInstance
 from schedrl.envs.blocking.simulation import DONE, PROCESSING, BlockingState
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.settings import Setting, check_settings
-from schedrl.envs.jobshop.env import envelope_for
+from schedrl.envs.jobshop.env import envelope_for, envelope_shape
 from schedrl.envs.jobshop.generator import build_generator
-from schedrl.errors import ConfigError
 
 NODE_FEATURES = (
     "duration",  # / longest duration of the instance
@@ -149,11 +148,7 @@ class BlockingJobShopEnv(GraphSchedulingEnv):
         )  # fmt: skip
         self.generator = build_generator(BlockingGenerator, generator)
         resolved = None if instance is None else CATALOG.as_instance(instance)
-        default_jobs, default_machines = resolved.shape if resolved else self.generator.max_shape
-        max_jobs = default_jobs if max_jobs is None else max_jobs
-        max_machines = default_machines if max_machines is None else max_machines
-        if max_machines > 62:
-            raise ConfigError(f"max_machines: at most 62 machines are supported, got {max_machines}")
+        max_jobs, max_machines = envelope_shape(resolved, self.generator, max_jobs, max_machines)
         self.reward_kind = reward
         self.normalize_reward = normalize_reward
         envelope = envelope_for(max_jobs, max_machines, len(NODE_FEATURES), len(GLOBAL_FEATURES))

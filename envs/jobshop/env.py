@@ -66,6 +66,18 @@ def envelope_for(
     )
 
 
+def envelope_shape(
+    instance: JobShopInstance | None, generator: JobShopGenerator, max_jobs: int | None, max_machines: int | None
+) -> tuple[int, int]:
+    """(max_jobs, max_machines): as given, else the instance's shape, else the generator's largest."""
+    default_jobs, default_machines = instance.shape if instance else generator.max_shape
+    max_jobs = default_jobs if max_jobs is None else max_jobs
+    max_machines = default_machines if max_machines is None else max_machines
+    if max_jobs < 1 or max_machines < 1:
+        raise ConfigError(f"max_jobs and max_machines must be >= 1, got {max_jobs} and {max_machines}")
+    return max_jobs, max_machines
+
+
 class JobShopEnv(GraphSchedulingEnv):
     """Job-shop scheduling (minimise makespan) as a sequence of operation choices.
 
@@ -156,11 +168,7 @@ class JobShopEnv(GraphSchedulingEnv):
         )  # fmt: skip
         self.generator = build_generator(JobShopGenerator, generator)
         resolved = None if instance is None else CATALOG.as_instance(instance)
-        default_jobs, default_machines = resolved.shape if resolved else self.generator.max_shape
-        max_jobs = default_jobs if max_jobs is None else max_jobs
-        max_machines = default_machines if max_machines is None else max_machines
-        if max_jobs < 1 or max_machines < 1:
-            raise ConfigError(f"max_jobs and max_machines must be >= 1, got {max_jobs} and {max_machines}")
+        max_jobs, max_machines = envelope_shape(resolved, self.generator, max_jobs, max_machines)
         self.dynamics = DYNAMICS[dynamics]()
         self.reward_kind = reward
         self.normalize_reward = normalize_reward
