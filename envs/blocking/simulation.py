@@ -95,7 +95,10 @@ class BlockingState:
     def _occupy(self, job: int, position: int, machine: int) -> None:
         node = job * self.num_machines + position
         duration = self.durations[job][position]
-        finish, interruptions = self.shutdowns.run(machine, self.time, duration, self.restart)
+        try:
+            finish, interruptions = self.shutdowns.run(machine, self.time, duration, self.restart)
+        except SchedRLError as error:  # say which instance and operation
+            raise SchedRLError(f"{self.instance.name}: job {job} op {position} on {error}") from None
         self.holder[machine] = job
         self.current[job] = position
         if self.phase[job] == BLOCKED:
