@@ -49,6 +49,8 @@ class Mutation:
 INSTANCES, RULES, ENV = "tests/test_jobshop_instances.py", "tests/test_jobshop_rules.py", "tests/test_jobshop_env.py"
 VALIDATE, CPSAT = "tests/test_jobshop_validate.py", "tests/test_jobshop_cpsat.py"
 PIPELINE_GAP = "tests/test_family_pipeline.py::test_gap_is_positive_when_worse_for_either_sense"
+BLOCKING_ENV, BLOCKING_VALIDATE = "tests/test_blocking_env.py", "tests/test_blocking_validate.py"
+CONTRACT = "tests/test_family_contract.py"
 
 MUTATIONS = (
     Mutation(
@@ -236,6 +238,41 @@ MUTATIONS = (
         "results.csv writes integral objectives as 55.0",
         ("tests/test_evaluate.py",),
         "labelled",
+    ),
+    Mutation(
+        "blocking-swap-into-down-machine",
+        "envs/blocking/simulation.py",
+        "if all(repair is None for repair in repairs):",
+        "if True:",
+        "a swap cycle moves jobs into machines that are down",
+        (BLOCKING_ENV, CONTRACT),
+        "Blocking or blocking or shutdown or cycle",
+    ),
+    Mutation(
+        "blocking-resume-as-restart",
+        "envs/blocking/shutdowns.py",
+        "left = duration if restart else left - (begin - time)",
+        "left = duration",
+        "an interrupted operation starts over in resume mode too",
+        (BLOCKING_ENV,),
+        "interrupted",
+    ),
+    Mutation(
+        "blocking-no-swap-unchecked",
+        "envs/blocking/simulation.py",
+        "        return plan is not None",
+        "        return True",
+        "without swaps every move is allowed: cyclic waits deadlock",
+        (BLOCKING_ENV,),
+        "swaps",
+    ),
+    Mutation(
+        "blocking-validator-enters-down-machine",
+        "envs/blocking/validate.py",
+        "for b, e in down[i] if b <= s < e",
+        "for b, e in down[i] if b < s < e",
+        "the validator lets a job enter a machine at the instant it shuts down",
+        (BLOCKING_VALIDATE,),
     ),
 )
 
