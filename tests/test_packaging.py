@@ -23,6 +23,7 @@ def test_the_wheel_holds_only_schedrl_and_works_outside_the_repo(tmp_path: Path)
         wheel.name.split("-py3")[0] + ".dist-info",
     }
     assert "schedrl/agents/zoo/jssp_10x10/policy.safetensors" in names
+    assert "schedrl/agents/zoo/blocking_10x10/policy.safetensors" in names
     assert "schedrl/envs/jobshop/data/bounds.json" in names
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
