@@ -189,11 +189,15 @@ def plot_objective_by_parameter(rows: Iterable[ResultRow], path: Path, objective
     plt = _pyplot()
     bases = list(dict.fromkeys(base for base, _ in points))  # one panel per base group
     figure, panels = plt.subplots(1, len(bases), figsize=(6.5 * len(bases), 4.5), dpi=100, squeeze=False)
+    methods = list(dict.fromkeys(method for _, method in points))
+    colours = plt.get_cmap("tab20").colors  # one colour per method in every panel (tab10 repeats past 10)
     for base, axes in zip(bases, panels[0], strict=True):
         for (line_base, method), values in points.items():
             if line_base == base:
                 xs = sorted(values)
-                axes.plot(xs, [np.mean(values[x]) for x in xs], marker="o", label=method)
+                index = methods.index(method)
+                axes.plot(xs, [np.mean(values[x]) for x in xs], marker="os^D"[index // 20 % 4], label=method,
+                          color=colours[(2 * index) % 20 + (index // 10) % 2])  # fmt: skip
         axes.set_title(base)
         axes.set_xlabel(label or "scenario parameter")
         axes.set_ylabel(f"mean {objective.key} ({objective.wording})")
