@@ -643,5 +643,6 @@ def catalogue() -> list[BadInput]:
         BadInput("blocking", "CP-SAT on an instance with shutdowns", lambda: _blocking_cpsat(shutdown_prob=0.1), ConfigError, r"CP-SAT models the deterministic blocking job shop with swaps"),
         BadInput("blocking", "restarts that can never finish an operation", _restart_that_never_finishes, SchedRLError, r"interrupted more than 100000 times; with interrupt_mode 'restart' it needs \d+ unbroken up time units"),
         BadInput("evaluation", "an empty union of instance sets", _instances({"kind": "union", "sets": []}), ConfigError, r"instances\.sets is empty: list the instance-set specs to join"),
+        BadInput("evaluation", "a key beside a union's sets (it would be ignored)", _instances({"kind": "union", "count": 5, "sets": [{"kind": "generated", "count": 1}]}), ConfigError, r"instances\.count: a union takes only sets \(and scenarios\); set it in each set"),
         BadInput("evaluation", "a bad spec inside a union, named by its place", _instances({"kind": "union", "sets": [{"kind": "generated", "count": 0}]}), ConfigError, r"instances\.sets\[0\]\.count must be an integer >= 1, got 0"),
     ]  # fmt: skip

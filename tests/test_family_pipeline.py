@@ -112,7 +112,10 @@ def train_config(env_id: str, run_dir: Path) -> dict:
                  "agent.n_steps=64", "agent.batch_size=64", "network.hidden=16", "network.head_hidden=16"]  # fmt: skip
     presets = [f"env={path.stem}" for path in (ROOT / "configs" / "env").glob("*.yaml")
                if f"id: {env_id}\n" in path.read_text()]  # fmt: skip
-    cfg = config("train", *presets, *overrides, "env.validation.count=3")
+    cfg = config("train", *presets, *overrides)
+    validation = cfg["env"]["validation"]
+    for part in validation["sets"] if validation["kind"] == "union" else [validation]:
+        part["count"] = 3
     if env_id == TOY:  # the toy has no config files: it lives in tests/
         cfg["env"] = {"id": TOY, "kwargs": {}, "validation": {"kind": "generated", "count": 3, "seed": 5}}
     return cfg

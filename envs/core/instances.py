@@ -183,6 +183,9 @@ class InstanceCatalog:
             raise UnknownNameError(f"{where}.kind", str(kind), KINDS)
         check_settings(spec, _SPEC_SETTINGS[kind], prefix=where)
         if kind == "union":
+            stray = sorted(set(spec) - {"kind", "sets", "scenarios"})
+            if stray:  # a union's sets carry their own fields: a key beside them would be ignored
+                raise ConfigError(f"{where}.{stray[0]}: a union takes only sets (and scenarios); set it in each set")
             if not spec.get("sets"):
                 raise ConfigError(f"{where}.sets is empty: list the instance-set specs to join")
             instances = [
