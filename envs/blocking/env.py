@@ -13,7 +13,7 @@ from schedrl.envs.blocking.instance import BlockingJobShopInstance
 from schedrl.envs.blocking.simulation import DONE, PROCESSING, BlockingState
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.settings import Setting, check_settings
-from schedrl.envs.jobshop.env import envelope_for, envelope_shape
+from schedrl.envs.jobshop.env import check_instance_fits, envelope_for, envelope_shape, start_disjunctive_graph
 from schedrl.envs.jobshop.generator import build_generator
 
 NODE_FEATURES = (
@@ -156,8 +156,7 @@ class BlockingJobShopEnv(GraphSchedulingEnv):
 
     # -- episode setup ---------------------------------------------------------------------
     def _check_fits(self, instance: BlockingJobShopInstance) -> None:
-        n, m = instance.shape
-        self.graph.envelope.check_fits(f"instance {instance.name!r} ({n}x{m})", n * m, 2 * n * m - n - m)
+        check_instance_fits(self.graph.envelope, instance)
 
     def _sample_instance(self, rng: np.random.Generator) -> BlockingJobShopInstance:
         return self.generator.sample(rng)
@@ -171,15 +170,8 @@ class BlockingJobShopEnv(GraphSchedulingEnv):
         self._time_scale = float(max(instance.trivial_lower_bound, 1))
         self._inverse_scale = 1.0 / self._time_scale
         self._reward_unit = self._inverse_scale if self.normalize_reward else 1.0
-        graph = self.graph
-        graph.clear()
-        graph.node_mask[: n * m] = 1
-        graph.node_features[: n * m, _DURATION] = state.duration / max(int(state.duration.max()), 1)
-        job_nodes = np.arange(n * m).reshape(n, m)
-        self._machine_edge_base = n * (m - 1)
-        graph.edge_index[0, : self._machine_edge_base] = job_nodes[:, :-1].ravel()
-        graph.edge_index[1, : self._machine_edge_base] = job_nodes[:, 1:].ravel()
-        graph.edge_mask[: self._machine_edge_base] = 1
+        self._machine_edge_base = start_disjunctive_graph(self.graph, n, m)
+        self.graph.node_features[: n * m, _DURATION] = state.duration / max(int(state.duration.max()), 1)
         self._edges_shown = [0] * m
         self._legal: list[int] = []
         self._advance()
@@ -224,25 +216,29 @@ class BlockingJobShopEnv(GraphSchedulingEnv):
             state.time = state.next_event()
 
     def _makespan_estimate(self) -> int:
-        """max over jobs of when it could finish if nothing waited from now on."""
+        """max over jobs of when it could finish if nothing waited from now on. Also keeps
+        the work left on each operation in process (`_unprocessed`), which the observation
+        reads at the same instant."""
         state, time = self.state, self.state.time
+        self._unprocessed = self._work_in_process()
         estimate = state.makespan()
         for job, phase in enumerate(state.phase):
-            if phase == DONE:
-                continue
-            left = int(state.job_remaining_work[job])
-            if phase == PROCESSING:
-                left += self._unprocessed(job)
-            estimate = max(estimate, time + left)
+            if phase != DONE:
+                left = int(state.job_remaining_work[job]) + self._unprocessed.get(job, 0)
+                estimate = max(estimate, time + left)
         return estimate
 
-    def _unprocessed(self, job: int) -> int:
-        """Work left on the job's current operation, from the shutdowns so far only."""
+    def _work_in_process(self) -> dict[int, int]:
+        """Job -> work left on the operation it is being processed on, from the shutdowns so far only."""
         state = self.state
-        node = job * state.num_machines + state.current[job]
-        machine = int(state.machine[node])
-        done = state.shutdowns.processed(machine, int(state.start[node]), state.time, state.restart)
-        return max(int(state.duration[node]) - done, 0)
+        left = {}
+        for job, phase in enumerate(state.phase):
+            if phase == PROCESSING:
+                node = job * state.num_machines + state.current[job]
+                done = state.shutdowns.processed(int(state.machine[node]), int(state.start[node]), state.time,
+                                                 state.restart)  # fmt: skip
+                left[job] = max(int(state.duration[node]) - done, 0)
+        return left
 
     def _sync_observation(self) -> None:
         state, graph = self.state, self.graph
@@ -258,9 +254,8 @@ class BlockingJobShopEnv(GraphSchedulingEnv):
         on_machine = entered & ~processed
         node_down = down[state.machine]
         remaining = np.where(entered, 0, state.duration).astype(np.float64)
-        for job, phase in enumerate(state.phase):
-            if phase == PROCESSING:
-                remaining[job * m + state.current[job]] = self._unprocessed(job)
+        for job, work in self._unprocessed.items():
+            remaining[job * m + state.current[job]] = work
         features[:, _REMAINING] = remaining * scale
         features[:, _WAITING] = ~entered
         features[:, _PROCESSING] = on_machine & ~node_down

@@ -10,7 +10,7 @@ import numpy as np
 
 from schedrl.envs.blocking.instance import INTERRUPT_MODES, BlockingJobShopInstance
 from schedrl.envs.jobshop.generator import JobShopGenerator, SetGenerator
-from schedrl.errors import ConfigError
+from schedrl.errors import ConfigError, InstanceFormatError
 
 ProbabilitySpec = float | list[float] | tuple[float, ...]
 
@@ -58,7 +58,7 @@ class BlockingGenerator(JobShopGenerator):
         probe = np.zeros((1, 1), dtype=np.int64)
         try:
             BlockingJobShopInstance(name="generator", machines=probe, durations=probe, **scenario)  # type: ignore[arg-type]
-        except Exception as error:
+        except InstanceFormatError as error:
             raise ConfigError(str(error)) from None
         return scenario
 

@@ -8,6 +8,8 @@ with the classical job shop's state (`duration`, `work_through`, `job_remaining_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from schedrl.envs.blocking.instance import BlockingJobShopInstance
@@ -88,9 +90,7 @@ class BlockingState:
         position = self.current[job]
         if position >= 0:
             self.leave[job * self.num_machines + position] = self.time
-            machine = self.routes[job][position]
-            if self.holder[machine] == job:
-                self.holder[machine] = -1
+            self.holder[self.routes[job][position]] = -1  # a swap re-occupies it after every job has left
 
     def _occupy(self, job: int, position: int, machine: int) -> None:
         node = job * self.num_machines + position
@@ -256,8 +256,8 @@ class BlockingState:
         return soonest
 
 
-def _bits(machines: object) -> int:
+def _bits(machines: Iterable[int]) -> int:
     mask = 0
-    for machine in machines:  # type: ignore[attr-defined]
+    for machine in machines:
         mask |= 1 << machine
     return mask

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
-from schedrl.envs.core.observation import GraphEnvelope
+from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
@@ -64,6 +64,25 @@ def envelope_for(
         edge_features=len(EDGE_FEATURES),
         global_features=global_features,
     )
+
+
+def check_instance_fits(envelope: GraphEnvelope, instance: JobShopInstance) -> None:
+    """EnvelopeError unless the instance's operations and edges (as `envelope_for` counts them) fit."""
+    n, m = instance.shape
+    envelope.check_fits(f"instance {instance.name!r} ({n}x{m})", n * m, 2 * n * m - n - m)
+
+
+def start_disjunctive_graph(graph: GraphObservation, n: int, m: int) -> int:
+    """Clear the graph, then switch on the n x m operation nodes and the job-precedence edges
+    (each operation to its job successor); returns the first slot of the machine-order edges."""
+    graph.clear()
+    graph.node_mask[: n * m] = 1
+    job_nodes = np.arange(n * m).reshape(n, m)
+    conjunctive = n * (m - 1)
+    graph.edge_index[0, :conjunctive] = job_nodes[:, :-1].ravel()
+    graph.edge_index[1, :conjunctive] = job_nodes[:, 1:].ravel()
+    graph.edge_mask[:conjunctive] = 1
+    return conjunctive
 
 
 def envelope_shape(
@@ -183,8 +202,7 @@ class JobShopEnv(GraphSchedulingEnv):
 
     # -- episode setup ---------------------------------------------------------------------
     def _check_fits(self, instance: JobShopInstance) -> None:
-        n, m = instance.shape
-        self.graph.envelope.check_fits(f"instance {instance.name!r} ({n}x{m})", n * m, 2 * n * m - n - m)
+        check_instance_fits(self.graph.envelope, instance)
 
     def _sample_instance(self, rng: np.random.Generator) -> JobShopInstance:
         return self.generator.sample(rng)
@@ -200,7 +218,6 @@ class JobShopEnv(GraphSchedulingEnv):
         self._reward_unit = self._inverse_scale if self.normalize_reward else 1.0
         self._initial_lower_bound = int(state.completion_lb.max())
         self._makespan_lb = self._initial_lower_bound
-        self._machine_edge_base = n * (m - 1)
         self._nodes = n * m
         self._fill_graph(state)
         self.dynamics.update_candidates(state, None)
@@ -208,20 +225,13 @@ class JobShopEnv(GraphSchedulingEnv):
 
     def _fill_graph(self, state: JobShopState) -> None:
         graph, n, m = self.graph, state.num_jobs, state.num_machines
-        nodes = n * m
-        graph.clear()
-        graph.node_mask[:nodes] = 1
-        features = graph.node_features[:nodes]
+        self._machine_edge_base = start_disjunctive_graph(graph, n, m)
+        features = graph.node_features[: n * m]
         features[:, _DURATION] = state.duration / max(int(state.duration.max()), 1)
         features[:, _COMPLETION_LB] = state.completion_lb * self._inverse_scale
         features[:, _JOB_REMAINING_WORK] = np.repeat(state.job_remaining_work, m) * self._inverse_scale
         features[:, _MACHINE_REMAINING_WORK] = state.machine_remaining_work[state.machine] * self._inverse_scale
         features[:, _JOB_REMAINING_OPS] = 1.0
-        job_nodes = np.arange(nodes).reshape(n, m)
-        conjunctive = self._machine_edge_base
-        graph.edge_index[0, :conjunctive] = job_nodes[:, :-1].ravel()
-        graph.edge_index[1, :conjunctive] = job_nodes[:, 1:].ravel()
-        graph.edge_mask[:conjunctive] = 1
         self._shown_legal = np.zeros(0, dtype=np.int64)
         # Scalar lookups on the hot path are faster from Python lists than from numpy.
         self._machine_of = state.machine.tolist()
