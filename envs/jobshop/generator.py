@@ -14,7 +14,7 @@ from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance
 from schedrl.errors import ConfigError
 
 SizeSpec = int | tuple[int, int] | list[int]
-G = TypeVar("G")
+G = TypeVar("G", bound="JobShopGenerator")
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,14 @@ class SetGenerator:
     `instances` config; lists become the [low, high] ranges or choices the generator takes.
     A class, not a closure: the catalog holding it is pickled with its env."""
 
-    generator_type: type
+    generator_type: type[JobShopGenerator]
 
     def __call__(self, spec: Mapping[str, Any], count: int, seed: int) -> list[Any]:
         names = [f.name for f in fields(self.generator_type)]
         unknown = sorted(set(spec) - set(names))
         if unknown:
             raise ConfigError(f"{unknown[0]} is not a {self.generator_type.kind} generator field; its fields: {names}")
-        values = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
+        values: dict[str, Any] = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
         return self.generator_type(**values).sample_set(count, seed)
 
 
@@ -88,7 +88,7 @@ def build_generator(generator_type: type[G], value: G | Mapping[str, Any] | None
     if value is None:
         return generator_type()
     if isinstance(value, Mapping):
-        names = sorted(f.name for f in fields(generator_type))  # type: ignore[arg-type]
+        names = sorted(f.name for f in fields(generator_type))
         unknown = sorted(set(value) - set(names))
         if unknown:
             raise ConfigError(f"generator.{unknown[0]} is not a generator field; its fields: {names}")
