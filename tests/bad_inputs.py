@@ -155,6 +155,49 @@ def _blocking_cpsat(**scenario: object) -> object:
     return BlockingCPSatSolver(time_limit=1).solve(_blocking(**scenario)())
 
 
+def _snapshot(vm: dict[str, object] | None = None, text: str | None = None) -> Callable[[], object]:
+    """read_snapshot on a one-PM VM snapshot whose one VM has the given fields (None removes
+    one), or on `text`."""
+
+    def trigger() -> object:
+        from schedrl.envs.vm.parser import read_snapshot
+
+        numa = [{"node": n, "total_cpu": 44, "memory_huge_total_mb": 184388.0} for n in (0, 1)]
+        host = {"node_id": "pm_0", "status": "ACTIVE", "rack_id": 0, "numa": numa}
+        fields = {"instance_id": "vm_0", "host_id": "pm_0", "allow_migration": True,
+                  "numa": [{"node": 0, "cpu": 4, "mem_mb": 8192.0}], **(vm or {})}  # fmt: skip
+        document = {"cluster_list": [{"host_info": [host], "vm_instance": [{k: v for k, v in fields.items() if v is not None}]}]}  # fmt: skip
+        return read_snapshot(_file(json.dumps(document, indent=1) if text is None else text, "snapshot.json"))
+
+    return trigger
+
+
+def _vm_instances(spec: dict[str, object]) -> Callable[[], object]:
+    def trigger() -> object:
+        from schedrl.envs.vm.benchmarks import CATALOG
+
+        return CATALOG.load_set(spec)
+
+    return trigger
+
+
+def _vm_arrays(**changes: object) -> Callable[[], object]:
+    """A one-PM, one-VM VMSnapshot built from arrays, with fields changed."""
+
+    def trigger() -> object:
+        import numpy as np
+
+        from schedrl.envs.vm.instance import VMSnapshot
+
+        fields: dict[str, object] = {
+            "numa_cpu": np.array([[44, 44]]), "numa_mem": np.array([[184388, 184388]]), "vm_cpu": np.array([4]),
+            "vm_mem": np.array([8192]), "vm_double": np.array([False]), "vm_pm": np.array([0]), "vm_numa": np.array([0]),
+        }  # fmt: skip
+        return VMSnapshot("arrays", **{**fields, **changes})  # type: ignore[arg-type]
+
+    return trigger
+
+
 def _restart_that_never_finishes() -> object:
     from schedrl.envs import rollout
     from schedrl.envs.blocking import BlockingJobShopEnv
@@ -645,4 +688,12 @@ def catalogue() -> list[BadInput]:
         BadInput("evaluation", "an empty union of instance sets", _instances({"kind": "union", "sets": []}), ConfigError, r"instances\.sets is empty: list the instance-set specs to join"),
         BadInput("evaluation", "a key beside a union's sets (it would be ignored)", _instances({"kind": "union", "count": 5, "sets": [{"kind": "generated", "count": 1}]}), ConfigError, r"instances\.count: a union takes only sets \(and scenarios\); set it in each set"),
         BadInput("evaluation", "a bad spec inside a union, named by its place", _instances({"kind": "union", "sets": [{"kind": "generated", "count": 0}]}), ConfigError, r"instances\.sets\[0\]\.count must be an integer >= 1, got 0"),
+        BadInput("VM snapshot", "invalid JSON (named by its line)", _snapshot(text='{"cluster_list": [\n  {"host_info": [}\n]}'), InstanceFormatError, r"snapshot\.json, line 2: invalid JSON: Expecting value \(column 18\)"),
+        BadInput("VM snapshot", "a missing field (named by its JSON path)", _snapshot({"host_id": None}), InstanceFormatError, r"snapshot\.json: cluster_list\[0\]\.vm_instance\[0\]\.host_id: missing"),
+        BadInput("VM snapshot", "a cpu count that is not an integer", _snapshot({"numa": [{"node": 0, "cpu": "x", "mem_mb": 8192.0}]}), InstanceFormatError, r"cluster_list\[0\]\.vm_instance\[0\]\.numa\[0\]\.cpu: expected an integer, got \"x\""),
+        BadInput("VM snapshot", "a double-NUMA VM with unequal halves", _snapshot({"numa": [{"node": 0, "cpu": 8, "mem_mb": 16384.0}, {"node": 1, "cpu": 4, "mem_mb": 16384.0}]}), InstanceFormatError, r"cluster_list\[0\]\.vm_instance\[0\]\.numa: VM 'vm_0': a double-NUMA VM takes equal halves on nodes 0 and 1, got node 0: 8 cpu, 16384 MB and node 1: 4 cpu, 16384 MB"),
+        BadInput("VM snapshot", "a VM on a host no cluster lists", _snapshot({"host_id": "pm_9"}), InstanceFormatError, r"cluster_list\[0\]\.vm_instance\[0\]\.host_id: VM 'vm_0' is on host 'pm_9', which no cluster lists"),
+        BadInput("VM snapshot", "VMs above a NUMA node's capacity", _snapshot({"numa": [{"node": 1, "cpu": 48, "mem_mb": 8192.0}]}), InstanceFormatError, r"cluster_list\[0\]\.host_info\[0\]\.numa \(node 1\): the VMs placed there \(vm_0\) use 48 cpu, above its total_cpu 44"),
+        BadInput("VM snapshot", "a double-NUMA VM with odd cpu (arrays)", _vm_arrays(vm_cpu=__import__("numpy").array([5]), vm_double=__import__("numpy").array([True])), InstanceFormatError, r"arrays: VM vm_0: a double-NUMA VM needs even cpu and memory \(half on each node\), got 5 vCPU and 8192 MB"),
+        BadInput("VM snapshot", "a generator's target utilisation above 1", _vm_instances({"kind": "generated", "count": 1, "target_cpu_util": 1.5}), ConfigError, r"instances: target_cpu_util: expected a number in \(0, 1\], got 1\.5"),
     ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
 
@@ -14,7 +14,19 @@ from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance
 from schedrl.errors import ConfigError
 
 SizeSpec = int | tuple[int, int] | list[int]
-G = TypeVar("G", bound="JobShopGenerator")
+
+
+class InstanceGenerator(Protocol):
+    """What `SetGenerator` and `build_generator` need of any family's generator: a dataclass
+    (its fields are the config keys), a `kind` for messages, and seeded sets."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    kind: ClassVar[str]
+
+    def sample_set(self, count: int, seed: int) -> list[Any]: ...
+
+
+G = TypeVar("G", bound=InstanceGenerator)
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ class SetGenerator:
     `instances` config; lists become the [low, high] ranges or choices the generator takes.
     A class, not a closure: the catalog holding it is pickled with its env."""
 
-    generator_type: type[JobShopGenerator]
+    generator_type: type[InstanceGenerator]
 
     def __call__(self, spec: Mapping[str, Any], count: int, seed: int) -> list[Any]:
         names = [f.name for f in fields(self.generator_type)]
