@@ -44,3 +44,39 @@ def test_a_missing_peer_is_skipped_with_the_install_hint() -> None:
     usable, notes = bench.installed_peers((missing,))
     assert usable == []
     assert len(notes) == 1 and "skipped" in notes[0] and "scripts/setup.sh dev,wandb,bench" in notes[0]
+
+
+VM_SCRIPT = SCRIPT.with_name("bench_vm.py")
+
+
+def test_vm_bench_prints_ratios_and_the_transformer_refusal() -> None:
+    result = subprocess.run(
+        [sys.executable, str(VM_SCRIPT), "--snapshots", "generated_280pm", "--reference", "ft06", "--seconds", "0.1",
+         "--greedy-runs", "1", "--encoders", "gin", "transformer", "--scale-snapshots", "medium_279pm",
+         "--decisions", "2", "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )  # fmt: skip
+    tables: list[list[dict[str, str]]] = []  # rows as {column: cell}
+    header: list[str] = []
+    for line in result.stdout.splitlines():
+        if not line.startswith("|"):
+            header = []
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if not header:
+            header = cells
+            tables.append([])
+        elif not cells[0].startswith("---"):
+            tables[-1].append(dict(zip(header, cells, strict=True)))
+    env_table, greedy_table, scale_table = tables
+    env_rows = {row["env"]: row for row in env_table}
+    assert env_rows["JobShop-v0"]["ratio"] == "1.00"
+    assert float(env_rows["VMReschedule-v0"]["decisions/s"].replace(",", "")) > 0
+    assert env_rows["VMReschedule-v0"]["decisions/episode"] == "100"  # never stops early: 50 migrations x 2
+    assert int(greedy_table[0]["migrations"]) <= 50
+    scale = {row["encoder"]: row for row in scale_table}
+    assert float(scale["gin"]["decision ms"]) > 0 and float(scale["gin"]["peak RSS MB"].replace(",", "")) > 0
+    assert scale["transformer"]["decision ms"] == "refused" and "max_nodes" in scale["transformer"]["note"]

@@ -13,8 +13,8 @@ import pytest
 
 from schedrl import envs
 from schedrl.envs.vm.env import VMRescheduleEnv
-from schedrl.envs.vm.instance import AntiAffinity, VMSnapshot
 from schedrl.envs.vm.generator import SnapshotGenerator
+from schedrl.envs.vm.instance import AntiAffinity, VMSnapshot
 from schedrl.envs.vm.placement import Placement
 from schedrl.envs.vm.rules import GreedyMigration, best_move, greedy_plan
 from schedrl.envs.vm.validate import validate_plan

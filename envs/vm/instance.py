@@ -142,7 +142,7 @@ class VMSnapshot:
         for index, group in enumerate(self.anti_affinity):
             places = self.vm_pm[list(group.members)]
             if group.granularity == "rack":
-                places = self.pm_rack[places]
+                places = np.asarray(self.pm_rack)[places]
             if np.unique(places).size < places.size:
                 raise InstanceFormatError(
                     f"anti_affinity[{index}]: the initial placement puts two members on one {group.granularity}",

@@ -23,6 +23,7 @@ class Placement:
         self.node_mem = np.where(instance.vm_double, instance.vm_mem // 2, instance.vm_mem)
         self.migrations: list[tuple[int, int]] = []  # (vm, destination node), in order
         self.partners = _partners(instance)  # VM -> [(granularity, other members)]
+        self._classes = _demand_classes(instance, self.node_cpu, self.node_mem)
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -61,18 +62,14 @@ class Placement:
         marks the nodes that can take one of them (node 0 of a PM for double-NUMA VMs),
         judged without freeing a member's own place, which only matters for staying put.
         Anti-affinity is not applied here (`destinations` applies it per VM)."""
-        instance = self.instance
-        movable = np.flatnonzero(instance.vm_migratable)
-        demands = np.stack([self.node_cpu, self.node_mem, instance.vm_double], axis=1)[movable]
-        keys, inverse = np.unique(demands, axis=0, return_inverse=True)
         classes = []
-        for index, (cpu, mem, double) in enumerate(keys):
+        for (cpu, mem, double), members in self._classes:
             room = (self.free_cpu >= cpu) & (self.free_mem >= mem)
             if double:
                 both = room.reshape(-1, NUMA_PER_PM).all(axis=1)
                 room = np.zeros_like(room)
                 room[0::NUMA_PER_PM] = both
-            classes.append((movable[inverse.reshape(-1) == index], room))
+            classes.append((members, room))
         return classes
 
     def removal_delta(self) -> np.ndarray:
@@ -151,6 +148,21 @@ class Placement:
             "migrations": [[vm_ids[vm], *place(node)] for vm, node in self.migrations],
             "placement": {vm_ids[vm]: place(int(node)) for vm, node in enumerate(self.vm_node)},
         }
+
+
+def _demand_classes(
+    instance: VMSnapshot, node_cpu: np.ndarray, node_mem: np.ndarray
+) -> list[tuple[tuple[int, int, bool], np.ndarray]]:
+    """Migratable VMs grouped by (cpu per node, memory per node, double-NUMA), in that order:
+    fixed for a snapshot, so found once per episode."""
+    movable = np.flatnonzero(instance.vm_migratable)
+    demands = np.stack([node_cpu, node_mem, instance.vm_double], axis=1)[movable]
+    keys, inverse = np.unique(demands, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    return [
+        ((int(cpu), int(mem), bool(double)), movable[inverse == index])
+        for index, (cpu, mem, double) in enumerate(keys)
+    ]
 
 
 def _partners(instance: VMSnapshot) -> dict[int, list[tuple[str, np.ndarray]]]:

@@ -89,6 +89,7 @@ class GreedyMigration:
             self._planned = (move[0], move[1])
             return state.vm_slot(move[0])
         vm = state.chosen_vm
+        node: int | None
         if self._planned is not None and self._planned[0] == vm:
             node = self._planned[1]
         else:
