@@ -216,3 +216,16 @@ def test_greedy_takes_a_best_move_at_every_step_golden(seed: int, plan: list[lis
     greedy = GreedyMigration()
     _, info = run(instance, lambda env: greedy.act({}, env.action_masks(), env))
     assert info["migrations"] == plan
+
+
+def test_stage_two_features_show_each_landing_and_a_no_op_at_home() -> None:
+    # vm_1 (8 vCPU) sits on PM0 NUMA0 (free 14). Landing on PM0 NUMA1 (free 6): no room.
+    # PM1 NUMA0 (free 12 -> 4): fragments 12 -> 4, change -8 / 16; PM1 NUMA1 (18 -> 10):
+    # 2 -> 10, +8 / 16; its own node: a no-op, 0.
+    instance = snapshot(**TWO_PMS)
+    env = VMRescheduleEnv(instance)
+    env.reset()
+    obs, *_ = env.step(env.vm_slot(1))
+    change = obs["node_features"][:4, 3 + 4]  # after the 3 type columns: cpu, memory, fragment, pair, change
+    assert change.tolist() == pytest.approx([0.0, 0.0, -0.5, 0.5])
+    assert obs["node_features"][:4, 3 + 5].tolist() == [1, 0, 1, 1]  # legal destinations

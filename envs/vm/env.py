@@ -292,7 +292,9 @@ class VMRescheduleEnv(GraphSchedulingEnv):
         globals_[3] = self._initial_fragment_rate - self._fragment_rate
         graph.context_nodes[0] = -1
         if vm is not None:
-            numa[:, _CHANGE] = np.where(self.mask[: self._vm_base], placement.landing_delta(vm), 0) / FRAGMENT_BLOCK
+            change = np.where(self.mask[: self._vm_base], placement.landing_delta(vm), 0) / FRAGMENT_BLOCK
+            change[placement.nodes_of(vm)] = 0.0  # staying put is a no-op
+            numa[:, _CHANGE] = change
             numa[:, _LEGAL] = self.mask[: self._vm_base]
             numa[placement.nodes_of(vm), _CHOSEN] = 1.0
             vms[vm, _CHOSEN] = 1.0

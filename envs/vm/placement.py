@@ -79,8 +79,10 @@ class Placement:
         )
 
     def landing_delta(self, vm: int) -> np.ndarray:
-        """[2P] change of the fragment numerator at each node if `vm` landed there (double-NUMA:
-        at node 0 the change over both nodes of the PM; its other entries are 0)."""
+        """[2P] change of the fragment numerator at each node if a VM of `vm`'s demand landed
+        there (double-NUMA: at node 0 the change over both nodes of the PM; its other entries
+        are 0). Its own place is not freed first, so the same vector serves every VM of the
+        class; for `vm` itself the move there is a no-op, whatever the entry says."""
         cpu = self.node_cpu[vm]
         after = np.remainder(self.free_cpu - cpu, FRAGMENT_BLOCK) - np.remainder(self.free_cpu, FRAGMENT_BLOCK)
         if not self.instance.vm_double[vm]:
