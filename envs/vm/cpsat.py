@@ -35,8 +35,9 @@ number of movers matters more than their destinations.
 The greedy plan (`rules.greedy_plan`) is computed first: its movers and destinations are always
 kept, so it is a solution of the reduced model; with `hint` it is also the model's hint.
 
-Bounds: `lower_bound` is CP-SAT's best objective bound of the reduced model over total free
-cpu, not a bound of the problem unless no heuristic cut removed anything. The final-placement
+Bounds: `lower_bound` is CP-SAT's best objective bound over total free cpu only where no
+heuristic cut removed anything; a reduced model's bound may lie above the problem's optimum,
+so it is None then and the bound is named in the status. The final-placement
 model relaxes the one-at-a-time rule, so an optimum of an uncut model whose moves can be ordered
 is optimal for the problem: only then is `proven_optimal` true and the status "OPTIMAL (exact
 model)"; otherwise it says "(reduced model)" (or the moves could not be ordered).
@@ -303,7 +304,14 @@ def solve_model(
             built.model.add_hint(q, int(greedy.free_cpu[node]) // FRAGMENT_BLOCK)
     proto = built.model.proto
     solving = time.perf_counter()
-    solver, status = run_model(built.model, instance.name, time_limit, workers, seed)
+    try:
+        solver, status = run_model(built.model, instance.name, time_limit, workers, seed)
+    except ConfigError:  # no solution within the time limit: the greedy plan (feasible) stands
+        return ModelOutcome(
+            moves=sorted(keep), fragments=greedy.fragments, bound=0.0, status="UNKNOWN", exact=chosen.exact,
+            variables=len(proto.variables), constraints=len(proto.constraints), build_s=solving - began,
+            solve_s=time.perf_counter() - solving, greedy=greedy,
+        )  # fmt: skip
     return ModelOutcome(
         moves=sorted((vm, node) for vm, node, y in built.moves if solver.boolean_value(y)),
         fragments=round(solver.objective_value),
@@ -451,12 +459,17 @@ class VMCPSatSolver:
         placement, note = execute(instance, outcome.moves, outcome.fragments, lambda: outcome.greedy)
         total = int(instance.initial_free_cpu.sum())
         proven = outcome.exact and outcome.status == "OPTIMAL" and not note
+        bound = outcome.bound / total
+        # A reduced model's bound may lie above the problem's optimum: it stays in the status only.
+        model = "exact model" if outcome.exact else f"reduced model, its bound {bound:.4f}"
         status = (
-            f"{outcome.status} ({'exact' if outcome.exact else 'reduced'} model): {outcome.variables} variables, "
-            f"{outcome.constraints} constraints, built in {outcome.build_s:.2f} s, solved in {outcome.solve_s:.2f} s; "
-            f"{len(placement.migrations)} moves"
+            f"{outcome.status} ({model}): {outcome.variables} variables, {outcome.constraints} constraints, "
+            f"built in {outcome.build_s:.2f} s, solved in {outcome.solve_s:.2f} s; {len(placement.migrations)} moves"
         )
-        return _result(placement, f"{status}; {note}" if note else status, began, outcome.bound / total, proven)
+        if outcome.status == "UNKNOWN":
+            status += "; no solution within the time limit: the greedy plan"
+        lower_bound = bound if outcome.exact else None
+        return _result(placement, f"{status}; {note}" if note else status, began, lower_bound, proven)
 
 
 class VMPopSolver:
@@ -493,7 +506,7 @@ class VMPopSolver:
         began = time.perf_counter()
         reason = _nothing_to_do(instance)
         if reason is not None:
-            return _result(Placement(instance), f"UNCHANGED ({reason})", began)
+            return _result(Placement(instance), f"UNCHANGED ({reason})", began, instance.initial_fragment_rate, True)
         solver = self.solver
         count = min(self.parts, instance.num_pms)
         groups = np.array_split(np.random.default_rng(solver.seed).permutation(instance.num_pms), count)
