@@ -183,7 +183,9 @@ def test_a_reduced_model_gives_no_bound_where_its_cut_removed_the_optimum() -> N
     # node 1 (free 0 and 32): FR 0. Cut (a) keeps the 16-vCPU VM put, so the reduced model is
     # stuck at 0.5 and its bound, 0.5, is above the optimum: it must not be reported as one.
     instance = _snapshot(
-        cpu=[28, 16, 26, 18, 12, 44], node=[0, 1, 1, 2, 2, 3], migratable=[False, True, False, True, False, False],
+        cpu=[28, 16, 26, 18, 12, 44],
+        node=[0, 1, 1, 2, 2, 3],
+        migratable=[False, True, False, True, False, False],
         mnl=2,
     )
     reduced = VMCPSatSolver(**FAST).solve(instance)

@@ -25,13 +25,15 @@ MEM_PER_CPU = 2048
 
 
 def snapshot(cpu: list[int], pm: list[int], numa: list[int], double: list[int] = (), **fields: Any) -> VMSnapshot:
-    """Two PMs of 2 x 44 vCPU; VMs with 2 GB per vCPU; `double`: indices of double-NUMA VMs."""
+    """`pms` PMs (default 2) of 2 x 44 vCPU; VMs with 2 GB per vCPU; `double`: indices of
+    double-NUMA VMs."""
     is_double = np.zeros(len(cpu), dtype=bool)
     is_double[list(double)] = True
+    pms = fields.pop("pms", 2)
     return VMSnapshot(
         name="hand",
-        numa_cpu=np.full((fields.pop("pms", 2), 2), 44),
-        numa_mem=np.full((fields.pop("pms_mem", 2), 2), 184_388),
+        numa_cpu=np.full((pms, 2), 44),
+        numa_mem=np.full((pms, 2), 184_388),
         vm_cpu=np.array(cpu),
         vm_mem=np.array(cpu) * MEM_PER_CPU,
         vm_double=is_double,
@@ -151,6 +153,32 @@ def test_destinations_without_room_and_anti_affinity_partners_are_masked() -> No
     assert np.flatnonzero(env.action_masks()).tolist() == [2, 3]
     with pytest.raises(IllegalActionError, match="masked"):
         env.step(0)
+
+
+def test_a_rack_anti_affinity_partner_forbids_every_pm_of_its_rack() -> None:
+    # Three PMs, racks [0, 0, 1]; vm_0 (8) on PM0 and vm_1 (8) on PM2 must be on different
+    # racks. vm_1 may not go to PM0 or PM1 (rack 0, vm_0's): only PM2's other node or stay.
+    instance = snapshot(
+        cpu=[8, 8], pm=[0, 2], numa=[0, 0], pms=3, pm_rack=np.array([0, 0, 1]),
+        anti_affinity=(AntiAffinity("rack", (0, 1)),),
+    )  # fmt: skip
+    env = VMRescheduleEnv(instance)
+    env.reset()
+    env.step(env.vm_slot(1))
+    assert np.flatnonzero(env.action_masks()).tolist() == [4, 5]
+
+
+def test_without_forced_choices_stop_is_the_only_move_when_no_vm_can_move() -> None:
+    # Each node is full but for 4 vCPU, and every VM needs 40: nothing fits elsewhere.
+    instance = snapshot(cpu=[40, 40, 40, 40], pm=[0, 0, 1, 1], numa=[0, 1, 0, 1])
+    env = VMRescheduleEnv(instance, auto_single_choice=False)
+    env.reset()
+    assert not env.done and np.flatnonzero(env.action_masks()).tolist() == [env.stop_node]
+    env.step(env.stop_node)
+    assert env.done and not env.action_masks().any()
+    env = VMRescheduleEnv(instance)  # with forced choices the env stops by itself
+    _, info = env.reset()
+    assert env.done and info["migrations_used"] == 0
 
 
 def test_stop_ends_the_episode_and_mnl_zero_ends_it_at_reset() -> None:

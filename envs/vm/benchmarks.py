@@ -28,15 +28,16 @@ def _groups_of(name: str, entry: Mapping[str, Any]) -> list[str]:
 def _build(name: str, entry: Mapping[str, Any], path: Path) -> VMSnapshot:
     path = path.with_name(path.name + SUFFIX)
     snapshot = read_snapshot(path, "json.gz", name=name)
-    found = {"pms": snapshot.num_pms, "vms": snapshot.num_vms}
-    if found != {key: entry[key] for key in found}:  # a file swapped or damaged since bounds.json was written
-        raise InstanceFormatError(f"bounds.json records {entry['pms']} PMs and {entry['vms']} VMs, the file holds "
-                                  f"{found['pms']} and {found['vms']}", source=str(path))  # fmt: skip
+    found = {"pms": snapshot.num_pms, "vms": snapshot.num_vms, "initial_fragment_rate": snapshot.initial_fragment_rate}
+    recorded = {key: entry[key] for key in found}
+    # A file swapped or damaged since bounds.json was written (its FR is rounded to 6 decimals).
+    if (
+        found["pms"] != recorded["pms"]
+        or found["vms"] != recorded["vms"]
+        or not abs(found["initial_fragment_rate"] - recorded["initial_fragment_rate"]) < 1e-6
+    ):
+        raise InstanceFormatError(f"bounds.json records {recorded}, the file holds {found}", source=str(path))
     return dataclasses.replace(snapshot, group=_groups_of(name, entry)[0])
-
-
-def _read_file(path: Path, fmt: str) -> VMSnapshot:
-    return read_snapshot(path, fmt)
 
 
 LIBRARY = BundledLibrary("schedrl.envs.vm", _build, _groups_of, kind="VM snapshot")
@@ -44,6 +45,6 @@ CATALOG = InstanceCatalog(
     kind="VM snapshot",
     instance_type=VMSnapshot,
     generate=generate_set,
-    read_file=_read_file,
+    read_file=read_snapshot,
     bundled=LIBRARY,
 )

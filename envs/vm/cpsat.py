@@ -61,7 +61,7 @@ from ortools.sat.python import cp_model
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.cpsat import check_options, run_model
 from schedrl.envs.vm.instance import FRAGMENT_BLOCK, NUMA_PER_PM, AntiAffinity, VMSnapshot
-from schedrl.envs.vm.placement import Placement
+from schedrl.envs.vm.placement import Placement, double_numa_room
 from schedrl.envs.vm.rules import greedy_plan
 from schedrl.errors import ConfigError
 
@@ -167,7 +167,6 @@ def _plausible(placement: Placement, pool: list[int]) -> tuple[list[int], list[n
     its node, with those nodes; repeated until every mover has one (the sound cuts)."""
     instance = placement.instance
     double = instance.vm_double
-    pms = np.arange(instance.num_pms)
     while True:
         movers = np.array(pool, dtype=np.int64)
         room_cpu, room_mem = placement.free_cpu.copy(), placement.free_mem.copy()
@@ -182,14 +181,10 @@ def _plausible(placement: Placement, pool: list[int]) -> tuple[list[int], list[n
             room = (room_cpu >= placement.node_cpu[vm]) & (room_mem >= placement.node_mem[vm])
             own = int(placement.vm_node[vm])
             if double[vm]:
-                room = np.repeat(room.reshape(-1, NUMA_PER_PM).all(axis=1), NUMA_PER_PM)
-                room[1::NUMA_PER_PM] = False
+                room = double_numa_room(room)
             room[own] = False
-            for granularity, partners in placement.partners.get(vm, []):
-                fixed = placement.vm_node[partners[~moving[partners]]] // NUMA_PER_PM
-                if granularity == "rack":
-                    fixed = pms[np.isin(instance.pm_rack, instance.pm_rack[fixed])]
-                room[NUMA_PER_PM * fixed[:, None] + np.arange(NUMA_PER_PM)] = False
+            if vm in placement.partners:  # a PM (rack) where a partner stays is no destination
+                room &= ~placement.forbidden_nodes(vm, counted=~moving)
             if room.any():
                 kept.append(vm)
                 destinations.append(np.flatnonzero(room))

@@ -19,8 +19,8 @@ from schedrl.envs.vm.placement import Placement
 NODE_TYPES = ("numa", "vm", "stop")
 # Columns after the type one-hot; each kind of node reads them in its own way.
 NODE_FEATURES = (
-    "cpu",  # NUMA: free cpu / its capacity; VM: cpu per node / the node capacity
-    "memory",  # NUMA: free memory / its capacity; VM: memory per node / the node capacity
+    "cpu",  # NUMA: free cpu / its capacity; VM: cpu per node / the median node capacity
+    "memory",  # NUMA: free memory / its capacity; VM: memory per node / the median node capacity
     "fragment",  # NUMA: (free cpu mod 16) / 16; VM: that of its (first) node
     "pair",  # NUMA: the other node of its PM, free cpu / capacity; VM: double-NUMA flag
     "fragment_change",  # NUMA, stage 2: change of fragments / 16 if the chosen VM landed here;
@@ -34,8 +34,8 @@ GLOBAL_FEATURES = (
     "migrations_left",  # / mnl
     "fragment_rate",
     "fragment_rate_drop",  # initial minus current
-    "chosen_cpu",  # stage 2: the chosen VM's cpu per node / node capacity
-    "chosen_memory",  # stage 2: its memory per node / node capacity
+    "chosen_cpu",  # stage 2: the chosen VM's cpu per node / the median node capacity
+    "chosen_memory",  # stage 2: its memory per node / the median node capacity
     "chosen_double",  # stage 2: it is double-NUMA
 )
 EDGE_FEATURES = ("hosted_on", "same_pm")
@@ -49,12 +49,19 @@ _TYPES = len(NODE_TYPES)
 _CPU, _MEM, _FRAGMENT, _PAIR, _CHANGE, _LEGAL, _CHOSEN, _MOVED = range(_TYPES, _TYPES + len(NODE_FEATURES))
 
 
+def graph_size(pms: int, vms: int) -> tuple[int, int]:
+    """(nodes, edge slots): two NUMA nodes per PM, one node per VM and the stop node; two host
+    edge slots per VM (the second used by double-NUMA VMs) and one edge per PM between its nodes."""
+    return NUMA_PER_PM * pms + vms + 1, NUMA_PER_PM * vms + pms
+
+
 def envelope_for(max_pms: int, max_vms: int) -> GraphEnvelope:
-    """Two NUMA nodes per PM, one node per VM and the stop node; up to two host edges per VM
-    and one edge between the NUMA nodes of each PM; the chosen VM as context node."""
+    """Room for every snapshot of at most `max_pms` PMs and `max_vms` VMs (`graph_size`); the
+    chosen VM as context node."""
+    max_nodes, max_edges = graph_size(max_pms, max_vms)
     return GraphEnvelope(
-        max_nodes=NUMA_PER_PM * max_pms + max_vms + 1,
-        max_edges=NUMA_PER_PM * max_vms + max_pms,
+        max_nodes=max_nodes,
+        max_edges=max_edges,
         node_features=_TYPES + len(NODE_FEATURES),
         edge_features=len(EDGE_FEATURES),
         global_features=len(GLOBAL_FEATURES),
@@ -113,8 +120,9 @@ class VMRescheduleEnv(GraphSchedulingEnv):
     from `generator` with the env's seeded `np_random`.
 
     ## Episode End
-    Terminates after `mnl` migrations (a no-op counts: every two steps use one), at the
-    stop node, or when no VM can move: at most 2 x mnl decisions. `info` then holds the
+    Terminates after `mnl` migrations (a no-op counts: every two steps use one) or at the
+    stop node, which `auto_single_choice` takes by itself when no VM can move: at most
+    2 x mnl decisions. A no-op is not recorded, so `migrations_used` may end below `mnl`. `info` then holds the
     solution record: `fragment_rate`, `initial_fragment_rate`, `migrations_used`,
     `migrations` ([vm_id, pm_id, numa] in order, the snapshot's ids) and `placement`
     ({vm_id: [pm_id, numa]}).
@@ -161,8 +169,7 @@ class VMRescheduleEnv(GraphSchedulingEnv):
 
     # -- episode setup ---------------------------------------------------------------------
     def _check_fits(self, instance: VMSnapshot) -> None:
-        nodes = NUMA_PER_PM * instance.num_pms + instance.num_vms + 1
-        edges = NUMA_PER_PM * instance.num_vms + instance.num_pms
+        nodes, edges = graph_size(instance.num_pms, instance.num_vms)
         self.graph.envelope.check_fits(
             f"snapshot {instance.name!r} ({instance.num_pms} PMs, {instance.num_vms} VMs)", nodes, edges
         )
@@ -218,9 +225,8 @@ class VMRescheduleEnv(GraphSchedulingEnv):
         self._initial_node = placement.vm_node.copy()
         self._initial_fragment_rate = placement.fragment_rate
         self._fragment_rate = self._initial_fragment_rate
+        self._done = instance.mnl == 0
         self._update_mask()
-        if instance.mnl == 0:
-            self._done = True
 
     def _place_edges(self, vm: int) -> None:
         node = int(self.placement.vm_node[vm])
@@ -234,25 +240,24 @@ class VMRescheduleEnv(GraphSchedulingEnv):
     # -- transition ------------------------------------------------------------------------
     def _apply(self, node: int) -> float:
         if self.chosen_vm is None:
-            if node == self.stop_node:
-                self._done = True
-                return 0.0
-            self.chosen_vm = node - self._vm_base
+            self._done = node == self.stop_node
+            self.chosen_vm = None if self._done else node - self._vm_base
             self._update_mask()
             return 0.0
         vm, self.chosen_vm = self.chosen_vm, None
         self.placement.move(vm, node)
         self._place_edges(vm)
         self.migrations_left -= 1
+        self._done = self.migrations_left == 0
         previous, self._fragment_rate = self._fragment_rate, self.placement.fragment_rate
         self._update_mask()
-        if self.migrations_left == 0:
-            self._done = True
         return self.reward_scale * (previous - self._fragment_rate)
 
     def _update_mask(self) -> None:
         placement, mask = self.placement, self.mask
         mask.fill(False)
+        if self._done:
+            return
         if self.chosen_vm is not None:
             mask[: self._vm_base] = placement.destinations(self.chosen_vm)
             return

@@ -15,9 +15,9 @@ from schedrl.envs.vm.env import ENV_SETTINGS
 from schedrl.envs.vm.instance import VMSnapshot
 from schedrl.envs.vm.parser import parse_snapshot
 from schedrl.envs.vm.rules import vm_baselines
+from schedrl.envs.vm.validate import RECORD_KEYS
 
 METRICS = ("initial_fragment_rate", "migrations_used")
-RECORD_KEYS = ("fragment_rate", *METRICS, "migrations", "placement")
 
 
 def _cpsat(**options: Any) -> Solver:

@@ -46,7 +46,7 @@ class VMSnapshot:
     - `vm_migratable` [V]: the snapshot's `allow_migration`;
     - `pm_ids`, `vm_ids`: the snapshot's own ids, used in solution records so that a plan
       replays on the original file; `pm_rack` [P] for rack-level anti-affinity;
-    - `anti_affinity`: deployment sets; `mnl`: the most VMs a plan may migrate.
+    - `anti_affinity`: deployment sets; `mnl`: the most migrations a plan may make.
     """
 
     name: str
@@ -84,7 +84,12 @@ class VMSnapshot:
             array = np.full(size, default) if value is None else np.asarray(value)
             if array.shape != (size,):
                 raise InstanceFormatError(f"{name} must have shape ({size},), got {array.shape}", source=where)
-            object.__setattr__(self, name, array.astype(type(default) if name != "pm_rack" else np.int64))
+            flags = name != "pm_rack"  # true/false per VM; racks are numbered
+            whole = array.dtype == np.bool_ or np.issubdtype(array.dtype, np.integer)
+            if not whole or (flags and not np.isin(array, (0, 1)).all()):
+                kind = "true/false (or 0/1) per VM" if flags else "integer rack numbers"
+                raise InstanceFormatError(f"{name} must hold {kind}, got {array.dtype} values", source=where)
+            object.__setattr__(self, name, array.astype(bool if flags else np.int64))
         for name in ("numa_cpu", "numa_mem", "vm_cpu", "vm_mem"):
             if (getattr(self, name) < (0 if name.startswith("numa") else 1)).any():
                 low = "non-negative" if name.startswith("numa") else "at least 1"
@@ -118,11 +123,18 @@ class VMSnapshot:
             )
         object.__setattr__(self, "mnl", int(self.mnl))
         for index, group in enumerate(self.anti_affinity):
-            if group.granularity not in GRANULARITIES or any(not 0 <= v < vms for v in group.members):
+            members = group.members if isinstance(group, AntiAffinity) else ()
+            indices = all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v < vms for v in members
+            )
+            if not isinstance(group, AntiAffinity) or group.granularity not in GRANULARITIES or not indices:
                 raise InstanceFormatError(
-                    f"anti_affinity[{index}]: granularity must be one of {GRANULARITIES} and members VM indices",
+                    f"anti_affinity[{index}]: expected AntiAffinity(granularity in {GRANULARITIES}, members = VM "
+                    f"indices 0..{vms - 1}), got {group!r}",
                     source=where,
                 )
+            if len(set(members)) < len(members):
+                raise InstanceFormatError(f"anti_affinity[{index}]: a VM is listed twice in {members}", source=where)
         self._check_initial_placement(where)
         for name in ("numa_cpu", "numa_mem", "vm_cpu", "vm_mem", "vm_double", "vm_pm", "vm_numa", "vm_migratable",
                      "pm_rack"):  # fmt: skip

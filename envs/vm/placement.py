@@ -50,11 +50,9 @@ class Placement:
         free_mem[own] += mem
         room = (free_cpu >= cpu) & (free_mem >= mem)
         if self.instance.vm_double[vm]:
-            both = room.reshape(-1, NUMA_PER_PM).all(axis=1)
-            room = np.zeros_like(room)
-            room[0::NUMA_PER_PM] = both
+            room = double_numa_room(room)
         if vm in self.partners:
-            room &= ~self._forbidden_nodes(vm)
+            room &= ~self.forbidden_nodes(vm)
         return room
 
     def demand_classes(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -65,11 +63,7 @@ class Placement:
         classes = []
         for (cpu, mem, double), members in self._classes:
             room = (self.free_cpu >= cpu) & (self.free_mem >= mem)
-            if double:
-                both = room.reshape(-1, NUMA_PER_PM).all(axis=1)
-                room = np.zeros_like(room)
-                room[0::NUMA_PER_PM] = both
-            classes.append((members, room))
+            classes.append((members, double_numa_room(room) if double else room))
         return classes
 
     def removal_delta(self) -> np.ndarray:
@@ -122,16 +116,18 @@ class Placement:
         free = self.free_cpu[nodes]
         return np.remainder(free + change, FRAGMENT_BLOCK) - np.remainder(free, FRAGMENT_BLOCK)
 
-    def _forbidden_nodes(self, vm: int) -> np.ndarray:
-        """Nodes of PMs (host groups) or racks (rack groups) where a partner of `vm` sits."""
+    def forbidden_nodes(self, vm: int, counted: np.ndarray | None = None) -> np.ndarray:
+        """Bool [2P]: nodes of PMs (host sets) or racks (rack sets) where a partner of `vm`
+        sits; `counted` (bool [V]) limits which partners count (default: all)."""
         instance = self.instance
         pms = self.vm_node // NUMA_PER_PM
         forbidden_pm = np.zeros(instance.num_pms, dtype=bool)
-        for granularity, partners in self.partners[vm]:
+        for granularity, partners in self.partners.get(vm, []):
+            places = pms[partners if counted is None else partners[counted[partners]]]
             if granularity == "host":
-                forbidden_pm[pms[partners]] = True
+                forbidden_pm[places] = True
             else:
-                forbidden_pm |= np.isin(instance.pm_rack, instance.pm_rack[pms[partners]])
+                forbidden_pm |= np.isin(instance.pm_rack, instance.pm_rack[places])
         return np.repeat(forbidden_pm, NUMA_PER_PM)
 
     # -- the plan ----------------------------------------------------------------------------
@@ -152,6 +148,14 @@ class Placement:
         }
 
 
+def double_numa_room(room: np.ndarray) -> np.ndarray:
+    """Where a double-NUMA VM may land, from `room` [2P] per node for its half: node 0 of
+    each PM with room on both of its nodes."""
+    landing = np.zeros_like(room)
+    landing[0::NUMA_PER_PM] = room.reshape(-1, NUMA_PER_PM).all(axis=1)
+    return landing
+
+
 def _demand_classes(
     instance: VMSnapshot, node_cpu: np.ndarray, node_mem: np.ndarray
 ) -> list[tuple[tuple[int, int, bool], np.ndarray]]:
@@ -162,8 +166,7 @@ def _demand_classes(
     keys, inverse = np.unique(demands, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     return [
-        ((int(cpu), int(mem), bool(double)), movable[inverse == index])
-        for index, (cpu, mem, double) in enumerate(keys)
+        ((int(cpu), int(mem), bool(double)), movable[inverse == index]) for index, (cpu, mem, double) in enumerate(keys)
     ]
 
 

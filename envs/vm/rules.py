@@ -15,14 +15,17 @@ from schedrl.envs.core.policy import Policy, RandomPolicy
 from schedrl.envs.vm.instance import VMSnapshot
 from schedrl.envs.vm.placement import Placement
 
-#: Destinations kept per class of equal demand: one may be a member's own place (a no-op),
-#: so the next serves it; anti-affinity members are scored on their own legal destinations.
-_CANDIDATES = 3
+#: Destinations kept per class of equal demand: the first may be a member's own place (a
+#: no-op), so the second serves it; anti-affinity members are scored on their own destinations.
+_CANDIDATES = 2
 
 
 def best_move(placement: Placement) -> tuple[int, int, int] | None:
     """(vm, destination node, change of Σ fragments) of the move that removes the most
-    fragments, or None when no move removes any."""
+    fragments, or None when no move removes any. Equal changes are common (a move gains whole
+    wraps of 16); the first found wins, in this order: demand classes by (cpu per node,
+    memory per node, single before double-NUMA), VMs by index, destinations by landing
+    change, then node index."""
     removal = placement.removal_delta()
     best: tuple[int, int, int] | None = None
     for members, room in placement.demand_classes():
@@ -90,7 +93,7 @@ class GreedyMigration:
             return state.vm_slot(move[0])
         vm = state.chosen_vm
         node: int | None
-        if self._planned is not None and self._planned[0] == vm:
+        if self._planned is not None and self._planned[0] == vm and action_mask[self._planned[1]]:
             node = self._planned[1]
         else:
             node = best_destination(placement, vm)

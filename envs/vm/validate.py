@@ -41,12 +41,12 @@ class Cluster:
         for vm, (pm, numa) in enumerate(self.where):
             self._place(vm, pm, numa, +1)
 
-    def nodes(self, vm: int, pm: int, numa: int) -> list[int]:
-        """The NUMA nodes of `pm` that `vm` takes when placed at (pm, numa): both for a double-NUMA VM."""
+    def nodes(self, vm: int, numa: int) -> list[int]:
+        """The NUMA nodes of its PM that `vm` takes when placed at NUMA `numa`: both for a double-NUMA VM."""
         return [0, 1] if self.double[vm] else [numa]
 
     def _place(self, vm: int, pm: int, numa: int, sign: int) -> None:
-        nodes = self.nodes(vm, pm, numa)
+        nodes = self.nodes(vm, numa)
         for resource, used in self.used.items():
             share = self.demand[resource][vm] // len(nodes)
             for node in nodes:
@@ -180,7 +180,7 @@ def _replay(
     cluster.move(vm, pm, numa)
     problems += [
         f"{where}: PM {pm_name} NUMA {node} would use {used} {resource}, above its capacity {capacity}"
-        for resource, node, used, capacity in cluster.overloads(pm, cluster.nodes(vm, pm, numa))
+        for resource, node, used, capacity in cluster.overloads(pm, cluster.nodes(vm, numa))
     ]
     racks = instance.pm_rack.tolist()
     for number, granularity, members in groups:
