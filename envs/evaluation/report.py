@@ -104,18 +104,24 @@ def markdown_summary(rows: Iterable[ResultRow], objective: Objective) -> str:
         return lines
 
     key = objective.key
-    return "\n".join([
+    gaps = [cell.gap is not None for cell in cells.values()]
+    # Without any best-known value (generated instances, VM snapshots) a table of dashes says
+    # nothing: the objective's own table marks the best instead.
+    gap_section = [
         f"## Gap to the best-known {key} (%), mean ± std",
         "",
         f"Positive is worse ({key}: {objective.wording}); bold: best in the group.",
         "",
         *table(lambda cell: cell.gap, bold_best=True),
         "",
-        *([f"`-`: no best-known {key} for these instances (see the next table).", ""]
-          if any(cell.gap is None for cell in cells.values()) else []),
+        *([f"`-`: no best-known {key} for these instances (see the next table).", ""] if not all(gaps) else []),
+    ] if any(gaps) else []  # fmt: skip
+    return "\n".join([
+        *gap_section,
         f"## {key} ({objective.wording}), mean ± std",
         "",
-        *table(lambda cell: cell.objective),
+        *([] if any(gaps) else [f"There is no best-known {key} for these instances; bold: best mean.", ""]),
+        *table(lambda cell: cell.objective, bold_best=not any(gaps)),
         "",
         "## Wall time per instance (s), mean ± std",
         "",
