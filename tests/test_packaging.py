@@ -24,6 +24,8 @@ def test_the_wheel_holds_only_schedrl_and_works_outside_the_repo(tmp_path: Path)
     }
     assert "schedrl/agents/zoo/jssp_10x10/policy.safetensors" in names
     assert "schedrl/agents/zoo/blocking_10x10/policy.safetensors" in names
+    assert "schedrl/agents/zoo/vm_medium/policy.safetensors" in names
+    assert "schedrl/envs/vm/data/instances/medium_279pm.json.gz" in names
     assert "schedrl/envs/jobshop/data/bounds.json" in names
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)

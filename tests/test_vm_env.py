@@ -257,3 +257,14 @@ def test_stage_two_features_show_each_landing_and_a_no_op_at_home() -> None:
     change = obs["node_features"][:4, 3 + 4]  # after the 3 type columns: cpu, memory, fragment, pair, change
     assert change.tolist() == pytest.approx([0.0, 0.0, -0.5, 0.5])
     assert obs["node_features"][:4, 3 + 5].tolist() == [1, 0, 1, 1]  # legal destinations
+
+
+def test_the_shipped_policy_plans_validly() -> None:
+    from schedrl import agents
+
+    policy = agents.load("vm_medium")
+    for seed, fragment_rate in ((0, 0.1111111111111111), (1, 0.45454545454545453)):
+        instance = SnapshotGenerator(num_pms=20, mnl=8).sample(np.random.default_rng(seed))
+        result = policy.solve(instance)
+        validate_plan(instance, {"fragment_rate": result.objective, **result.solution})
+        assert result.objective == pytest.approx(fragment_rate)  # pinned: greedy decoding is deterministic
