@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
@@ -34,8 +35,15 @@ from schedrl.envs.jobshop import load_benchmark
 TRAINING_SCENARIO = {"shutdown_prob": [0.0, 0.05, 0.1, 0.2]}
 
 
-def episodes_per_second(env_id: str, instance: Any, seconds: float) -> tuple[float, float]:
-    """(episodes/s, decisions per episode) of the random legal policy."""
+def uniform_legal(core: Any, rng: np.random.Generator) -> int:
+    return int(rng.choice(np.flatnonzero(core.action_masks())))
+
+
+def episodes_per_second(
+    env_id: str, instance: Any, seconds: float, choose: Callable[[Any, np.random.Generator], int] = uniform_legal
+) -> tuple[float, float]:
+    """(episodes/s, decisions per episode) of a random policy, by default uniform over the
+    legal nodes; `choose(env, rng)` picks each action."""
     env = gym.make(env_id, instance=instance)
     core = env.unwrapped
     rng = np.random.default_rng(0)
@@ -44,7 +52,7 @@ def episodes_per_second(env_id: str, instance: Any, seconds: float) -> tuple[flo
         env.reset(seed=0)
         steps = 0
         while not core.done:  # type: ignore[attr-defined]
-            env.step(int(rng.choice(np.flatnonzero(core.action_masks()))))  # type: ignore[attr-defined]
+            env.step(choose(core, rng))
             steps += 1
         return steps
 

@@ -52,7 +52,12 @@ def steps_per_second(
     env_id: str = "schedrl/JobShop-v0",
     scenario: dict[str, Any] | None = None,
 ) -> float:
-    model, vec_env = make_model(jobs, machines, n_envs, mode, rollout, device, env_id, scenario)
+    return timed_learning(*make_model(jobs, machines, n_envs, mode, rollout, device, env_id, scenario), rollout)
+
+
+def timed_learning(model: Any, vec_env: Any, rollout: int) -> float:
+    """Steps per second of two rollouts of `rollout` steps and their updates, after a
+    warm-up rollout and update; closes `vec_env`."""
     try:
         model.learn(total_timesteps=rollout)  # warm-up: first rollout and update
         began = time.perf_counter()

@@ -53,6 +53,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from bench_blocking import episodes_per_second
 
 from schedrl import envs  # noqa: F401 (registers the envs)
 from schedrl.envs.jobshop import load_benchmark
@@ -98,26 +99,13 @@ def random_action(core: Any, rng: np.random.Generator, avoid_stop: bool) -> int:
 
 
 def decisions_per_second(env_id: str, instance: Any, seconds: float) -> tuple[float, float]:
-    """(decisions/s, decisions per episode) of the random legal policy over whole episodes."""
-    env = gym.make(env_id, instance=instance)
-    core = env.unwrapped
+    """(decisions/s, decisions per episode) of the random legal policy over whole episodes
+    (on the VM env, stop only where nothing else is legal)."""
     avoid_stop = env_id == VM_ENV
-    rng = np.random.default_rng(0)
-
-    def episode() -> int:
-        env.reset(seed=0)
-        steps = 0
-        while not core.done:  # type: ignore[attr-defined]
-            env.step(random_action(core, rng, avoid_stop))
-            steps += 1
-        return steps
-
-    episode()  # warm-up
-    episodes, steps, began = 0, 0, time.perf_counter()
-    while time.perf_counter() - began < seconds or episodes < 3:
-        steps += episode()
-        episodes += 1
-    return steps / (time.perf_counter() - began), steps / episodes
+    episodes, per_episode = episodes_per_second(
+        env_id, instance, seconds, lambda core, rng: random_action(core, rng, avoid_stop)
+    )
+    return episodes * per_episode, per_episode
 
 
 def greedy_seconds(instance: VMSnapshot, runs: int) -> tuple[float, int, float, float]:
@@ -204,21 +192,16 @@ def run_point(encoder: str, name: str, args: argparse.Namespace) -> dict:
 
 def vm_training_steps_per_second(n_envs: int, rollout: int, device: str) -> float:
     """bench_training.steps_per_second for the VM env (its generator takes other fields)."""
-    from bench_training import AGENT
+    from bench_training import AGENT, timed_learning
 
     from schedrl.agents.training import build_model, make_vec_env, network_options
 
     vec_env = make_vec_env(VM_ENV, TRAINING_KWARGS, n_envs, "dummy", seed=0)
-    try:
-        agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
-        network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
-        model = build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network)
-        model.learn(total_timesteps=rollout)  # warm-up: first rollout and update
-        began = time.perf_counter()
-        model.learn(total_timesteps=2 * rollout, reset_num_timesteps=False)
-        return 2 * rollout / (time.perf_counter() - began)
-    finally:
-        vec_env.close()
+    agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
+    network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
+    return timed_learning(
+        build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network), vec_env, rollout
+    )
 
 
 def table(header: list[str], align: str) -> None:

@@ -55,7 +55,7 @@ for mnl in args.mnl:
     for limit in args.limits:
         for method, solver in (
             ("CP-SAT", VMCPSatSolver(limit, args.workers)),
-            ("POP k=4", VMPopSolver(4, limit, args.workers)),
+            ("POP k=4", VMPopSolver(4, time_limit=limit, workers=args.workers)),
         ):
             result = solver.solve(instance)
             validate_plan(instance, result.solution)

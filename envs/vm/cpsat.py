@@ -54,6 +54,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -479,23 +480,13 @@ class VMPopSolver:
     members into one rack: its members stay put. `lower_bound` is None: the groups' bounds
     bound only the partitioned problem, and the result may be the greedy plan of the whole."""
 
-    def __init__(
-        self,
-        parts: int = 4,
-        time_limit: float = 10.0,
-        workers: int = 2,
-        seed: int = 0,
-        hint: bool = True,
-        destinations_per_vm: int | None = 4,
-        max_movers: int | None = 2000,
-        drop_block_multiples: bool = True,
-    ) -> None:
+    def __init__(self, parts: int = 4, **options: Any) -> None:
+        """`options`: those of `VMCPSatSolver` (time_limit, workers, seed, hint and the cuts),
+        which solves every part."""
         if isinstance(parts, bool) or not isinstance(parts, int) or parts < 1:
             raise ConfigError(f"parts must be an integer >= 1, got {parts!r}")
         self.parts = parts
-        self.solver = VMCPSatSolver(
-            time_limit, workers, seed, hint, destinations_per_vm, max_movers, drop_block_multiples
-        )
+        self.solver = VMCPSatSolver(**options)
 
     def solve(self, instance: VMSnapshot) -> SolverResult:
         began = time.perf_counter()
