@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from schedrl.envs.blocking.instance import BlockingJobShopInstance
+from schedrl.envs.core.records import record_shape_problems
 from schedrl.errors import InvalidScheduleError
 
 _GRIDS = ("start", "finish", "leave")
@@ -42,11 +43,9 @@ class _Stay(NamedTuple):
 
 def schedule_violations(instance: BlockingJobShopInstance, record: Any) -> list[str]:
     """Every violated constraint as a readable line; an empty list means the record is valid."""
-    if not isinstance(record, dict):
-        return [f"the record must be a dict with keys {', '.join(RECORD_KEYS)}, got {reprlib.repr(record)}"]
-    missing = [key for key in RECORD_KEYS if key not in record]
-    if missing:
-        return [f"the record lacks {', '.join(missing)} (a record holds {', '.join(RECORD_KEYS)})"]
+    shape = record_shape_problems(record, RECORD_KEYS)
+    if shape:
+        return shape
     problems: list[str] = []
     start, finish, leave = (_grid(record[key], key, instance.shape, problems) for key in _GRIDS)
     counts = {key: _as_int(record[key]) for key in _COUNTS}

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from schedrl.envs.core.records import record_shape_problems
 from schedrl.envs.vm.instance import VMSnapshot
 from schedrl.errors import InvalidScheduleError
 
@@ -85,11 +86,9 @@ def initial_locations(instance: VMSnapshot) -> list[Location]:
 
 def plan_violations(instance: VMSnapshot, record: Any) -> list[str]:
     """Every violated constraint as a readable line; an empty list means the record is valid."""
-    if not isinstance(record, dict):
-        return [f"the record must be a dict with keys {', '.join(RECORD_KEYS)}, got {reprlib.repr(record)}"]
-    missing = [key for key in RECORD_KEYS if key not in record]
-    if missing:
-        return [f"the record lacks {', '.join(missing)} (a record holds {', '.join(RECORD_KEYS)})"]
+    shape = record_shape_problems(record, RECORD_KEYS)
+    if shape:
+        return shape
     problems: list[str] = []
     rates = {key: _as_rate(record[key], key, problems) for key in ("fragment_rate", "initial_fragment_rate")}
     used = _as_int(record["migrations_used"])
