@@ -11,10 +11,10 @@ from schedrl.envs.blocking.benchmarks import CATALOG
 from schedrl.envs.blocking.generator import BlockingGenerator
 from schedrl.envs.blocking.instance import BlockingJobShopInstance
 from schedrl.envs.blocking.simulation import DONE, PROCESSING, BlockingState
+from schedrl.envs.core.generation import build_generator
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.jobshop.env import check_instance_fits, envelope_for, envelope_shape, start_disjunctive_graph
-from schedrl.envs.jobshop.generator import build_generator
 
 NODE_FEATURES = (
     "duration",  # / longest duration of the instance

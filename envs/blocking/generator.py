@@ -9,7 +9,8 @@ from typing import ClassVar
 import numpy as np
 
 from schedrl.envs.blocking.instance import INTERRUPT_MODES, BlockingJobShopInstance
-from schedrl.envs.jobshop.generator import JobShopGenerator, SetGenerator
+from schedrl.envs.core.generation import SetGenerator
+from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.errors import ConfigError, InstanceFormatError
 
 ProbabilitySpec = float | list[float] | tuple[float, ...]

@@ -7,12 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from schedrl.envs.core.generation import build_generator
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.observation import GraphEnvelope, GraphObservation
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
-from schedrl.envs.jobshop.generator import JobShopGenerator, build_generator
+from schedrl.envs.jobshop.generator import JobShopGenerator
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.state import JobShopState
 from schedrl.errors import ConfigError

@@ -3,30 +3,17 @@ random machine order per job."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from schedrl.envs.core.generation import SetGenerator, seeded_set
 from schedrl.envs.core.instances import size_range
 from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance
 from schedrl.errors import ConfigError
 
 SizeSpec = int | tuple[int, int] | list[int]
-
-
-class InstanceGenerator(Protocol):
-    """What `SetGenerator` and `build_generator` need of any family's generator: a dataclass
-    (its fields are the config keys), a `kind` for messages, and seeded sets."""
-
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-    kind: ClassVar[str]
-
-    def sample_set(self, count: int, seed: int) -> list[Any]: ...
-
-
-G = TypeVar("G", bound=InstanceGenerator)
 
 
 @dataclass(frozen=True)
@@ -70,42 +57,7 @@ class JobShopGenerator:
         return JobShopInstance(name=name, machines=machines, durations=durations, group=f"generated_{n}x{m}")
 
     def sample_set(self, count: int, seed: int) -> list[JobShopInstance]:
-        """A reproducible evaluation set: the same (generator, count, seed) gives the same list."""
-        if count < 1:
-            raise ConfigError(f"count must be >= 1, got {count}")
-        rng = np.random.default_rng(seed)
-        return [self.sample(rng, name=f"gen_s{seed}_{index:04d}") for index in range(count)]
-
-
-@dataclass(frozen=True)
-class SetGenerator:
-    """A generated instance set, `(spec, count, seed)`, from the generator's fields in an
-    `instances` config; lists become the [low, high] ranges or choices the generator takes.
-    A class, not a closure: the catalog holding it is pickled with its env."""
-
-    generator_type: type[InstanceGenerator]
-
-    def __call__(self, spec: Mapping[str, Any], count: int, seed: int) -> list[Any]:
-        names = [f.name for f in fields(self.generator_type)]
-        unknown = sorted(set(spec) - set(names))
-        if unknown:
-            raise ConfigError(f"{unknown[0]} is not a {self.generator_type.kind} generator field; its fields: {names}")
-        values: dict[str, Any] = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in spec.items()}
-        return self.generator_type(**values).sample_set(count, seed)
-
-
-def build_generator(generator_type: type[G], value: G | Mapping[str, Any] | None) -> G:
-    """The env's `generator=` argument (an object, its keyword dict, or None for the defaults),
-    with an unknown key named."""
-    if value is None:
-        return generator_type()
-    if isinstance(value, Mapping):
-        names = sorted(f.name for f in fields(generator_type))
-        unknown = sorted(set(value) - set(names))
-        if unknown:
-            raise ConfigError(f"generator.{unknown[0]} is not a generator field; its fields: {names}")
-        return generator_type(**value)
-    return value
+        return seeded_set(self.sample, count, seed)
 
 
 generate_set = SetGenerator(JobShopGenerator)

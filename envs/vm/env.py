@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from schedrl.envs.core.generation import build_generator
 from schedrl.envs.core.graph_env import GraphSchedulingEnv
 from schedrl.envs.core.observation import GraphEnvelope
 from schedrl.envs.core.settings import Setting, check_settings
-from schedrl.envs.jobshop.generator import build_generator
 from schedrl.envs.vm.benchmarks import CATALOG
 from schedrl.envs.vm.generator import SnapshotGenerator
 from schedrl.envs.vm.instance import FRAGMENT_BLOCK, NUMA_PER_PM, VMSnapshot

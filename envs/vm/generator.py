@@ -29,8 +29,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from schedrl.envs.core.generation import SetGenerator, seeded_set
 from schedrl.envs.core.instances import size_range
-from schedrl.envs.jobshop.generator import SetGenerator
 from schedrl.envs.vm.instance import NUMA_PER_PM, VMSnapshot
 from schedrl.errors import ConfigError
 
@@ -130,11 +130,7 @@ class SnapshotGenerator:
         )
 
     def sample_set(self, count: int, seed: int) -> list[VMSnapshot]:
-        """A reproducible evaluation set: the same (generator, count, seed) gives the same list."""
-        if count < 1:
-            raise ConfigError(f"count must be >= 1, got {count}")
-        rng = np.random.default_rng(seed)
-        return [self.sample(rng, name=f"gen_s{seed}_{index:04d}") for index in range(count)]
+        return seeded_set(self.sample, count, seed)
 
 
 def _number(key: str, value: object, low: float, high: float, low_open: bool = False) -> None:
