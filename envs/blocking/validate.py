@@ -9,7 +9,6 @@ on Python ints, so no time can wrap around.
 
 from __future__ import annotations
 
-import math
 import reprlib
 from collections import defaultdict
 from typing import Any, NamedTuple
@@ -17,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from schedrl.envs.blocking.instance import BlockingJobShopInstance
-from schedrl.envs.core.records import record_shape_problems
+from schedrl.envs.core.records import record_shape_problems, whole_number
 from schedrl.errors import InvalidScheduleError
 
 _GRIDS = ("start", "finish", "leave")
@@ -48,7 +47,7 @@ def schedule_violations(instance: BlockingJobShopInstance, record: Any) -> list[
         return shape
     problems: list[str] = []
     start, finish, leave = (_grid(record[key], key, instance.shape, problems) for key in _GRIDS)
-    counts = {key: _as_int(record[key]) for key in _COUNTS}
+    counts = {key: whole_number(record[key]) for key in _COUNTS}
     problems += [f"{key} must be an integer, got {record[key]!r}" for key, count in counts.items() if count is None]
     events = _events(record["swap_events"], instance.num_jobs, problems)
     if problems or start is None or finish is None or leave is None or events is None:
@@ -232,7 +231,7 @@ def _grid(value: Any, key: str, shape: tuple[int, int], problems: list[str]) -> 
     before = len(problems)
     for j, row in enumerate(value):
         for k, v in enumerate(row):
-            number = _as_int(v)
+            number = whole_number(v)
             if number is None or abs(number) > _LIMIT:
                 problems.append(f"{key} of job {j} op {k} is {v!r}, not an integer within +-2**62")
     return [[int(v) for v in row] for row in value] if len(problems) == before else None
@@ -245,9 +244,9 @@ def _events(value: Any, num_jobs: int, problems: list[str]) -> list[tuple[int, t
         return None
     events = []
     for index, event in enumerate(value):
-        time = _as_int(event.get("time")) if isinstance(event, dict) else None
+        time = whole_number(event.get("time")) if isinstance(event, dict) else None
         jobs = event.get("jobs") if isinstance(event, dict) else None
-        jobs = [_as_int(job) for job in jobs] if isinstance(jobs, list | tuple) else [None]
+        jobs = [whole_number(job) for job in jobs] if isinstance(jobs, list | tuple) else [None]
         if time is None or not len(jobs) == len(set(jobs)) >= 2 or not set(jobs) <= set(range(num_jobs)):
             problems.append(
                 f"swap_events[{index}] must be {{'time': int, 'jobs': [2 or more distinct jobs in "
@@ -273,16 +272,4 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         items = [_plain(item) for item in value]
         return None if None in items else items
-    return _as_int(value)
-
-
-def _as_int(value: Any) -> int | None:
-    """The value as a Python int, or None. Whole-number floats count (objectives pass through
-    float columns and solver results); 2.5, nan and booleans do not."""
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
-    return None
+    return whole_number(value)

@@ -8,11 +8,11 @@ makespan is only trusted once the start times behind it have passed these checks
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
+from schedrl.envs.core.records import whole_number
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.errors import InvalidScheduleError
 
@@ -63,7 +63,7 @@ def schedule_violations(instance: JobShopInstance, start_times: Any, makespan: f
         )
 
     if makespan is not None:
-        actual, reported = int(ends.max()), _as_int(makespan)
+        actual, reported = int(ends.max()), whole_number(makespan)
         if reported is None:
             problems.append(f"makespan {makespan!r} is not an integer")
         elif reported != actual:
@@ -91,7 +91,7 @@ def _integer_starts(instance: JobShopInstance, start_times: Any) -> tuple[np.nda
         return None, [f"start_times must have shape {expected} (jobs x operations per job), got {found}"]
     # Element by element, because numpy would silently turn True into 1 and 2.5 into 2.
     flat = raw.ravel()
-    values = [_as_int(value) for value in flat]
+    values = [whole_number(value) for value in flat]
     problems = [
         f"job {index // expected[1]} op {index % expected[1]}: start {flat[index]!r} is not an integer"
         for index, value in enumerate(values)
@@ -116,19 +116,8 @@ def _checked_durations(instance: JobShopInstance) -> tuple[np.ndarray | None, li
     problems = [
         f"job {index // m} op {index % m}: duration {value!r} is not an integer in 0..2**62"
         for index, value in enumerate(flat)
-        if (number := _as_int(value)) is None or not 0 <= number <= _LIMIT
+        if (number := whole_number(value)) is None or not 0 <= number <= _LIMIT
     ]
     if problems:
         return None, problems
     return np.array(flat, dtype=np.int64).reshape(instance.shape), []
-
-
-def _as_int(value: Any) -> int | None:
-    """The value as a Python int (exact, any size), or None if it is not an integer."""
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
-    return None

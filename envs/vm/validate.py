@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from schedrl.envs.core.records import record_shape_problems
+from schedrl.envs.core.records import record_shape_problems, whole_number
 from schedrl.envs.vm.instance import VMSnapshot
 from schedrl.errors import InvalidScheduleError
 
@@ -91,7 +91,7 @@ def plan_violations(instance: VMSnapshot, record: Any) -> list[str]:
         return shape
     problems: list[str] = []
     rates = {key: _as_rate(record[key], key, problems) for key in ("fragment_rate", "initial_fragment_rate")}
-    used = _as_int(record["migrations_used"])
+    used = whole_number(record["migrations_used"])
     if used is None:
         problems.append(f"migrations_used must be an integer, got {reprlib.repr(record['migrations_used'])}")
     moves = _migrations(instance, record["migrations"], problems)
@@ -262,7 +262,7 @@ def _shown(instance: VMSnapshot, location: Location) -> str:
 
 
 def _numa(value: Any) -> int | None:
-    number = _as_int(value)
+    number = whole_number(value)
     return number if number in (0, 1) else None
 
 
@@ -275,15 +275,3 @@ def _as_rate(value: Any, key: str, problems: list[str]) -> float | None:
         problems.append(f"{key} must be finite, got {value!r}")
         return None
     return float(value)
-
-
-def _as_int(value: Any) -> int | None:
-    """The value as a Python int, or None. Whole-number floats count (counts pass through float
-    columns); 2.5, nan and booleans do not."""
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
-    return None
