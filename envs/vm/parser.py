@@ -77,6 +77,14 @@ class _Reader:
             raise self.error(path, f"expected a string, got {_shown(value)}")
         return value
 
+    def unique_id(self, item: dict[str, Any], key: str, path: str, seen: dict[str, str], kind: str) -> str:
+        """`item[key]`, a string no earlier item of `seen` (id -> its path) holds; recorded there."""
+        value = self.string(*self.field(item, key, path))
+        if value in seen:
+            raise self.error(f"{path}.{key}", f"{kind} {value!r} is listed twice (also at {seen[value]})")
+        seen[value] = path
+        return value
+
     def boolean(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
             raise self.error(path, f"expected true or false, got {_shown(value)}")
@@ -196,10 +204,7 @@ class _Hosts:
     def add(self, raw: Any, path: str) -> None:
         reader = self.reader
         host = reader.mapping(raw, path)
-        host_id = reader.string(*reader.field(host, "node_id", path))
-        if host_id in self.seen:
-            raise reader.error(f"{path}.node_id", f"host {host_id!r} is listed twice (also at {self.seen[host_id]})")
-        self.seen[host_id] = path
+        host_id = reader.unique_id(host, "node_id", path, self.seen, "host")
         if reader.string(*reader.field(host, "status", path)) != ACTIVE:
             return
         rack, where = reader.field(host, "rack_id", path)
@@ -248,10 +253,7 @@ class _VMs:
     def add(self, raw: Any, path: str, hosts: _Hosts) -> None:
         reader = self.reader
         vm = reader.mapping(raw, path)
-        vm_id = reader.string(*reader.field(vm, "instance_id", path))
-        if vm_id in self.seen:
-            raise reader.error(f"{path}.instance_id", f"VM {vm_id!r} is listed twice (also at {self.seen[vm_id]})")
-        self.seen[vm_id] = path
+        vm_id = reader.unique_id(vm, "instance_id", path, self.seen, "VM")
         host_id = reader.string(*reader.field(vm, "host_id", path))
         if host_id not in hosts.seen:
             raise reader.error(f"{path}.host_id", f"VM {vm_id!r} is on host {host_id!r}, which no cluster lists")
