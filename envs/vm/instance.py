@@ -27,6 +27,23 @@ def fragment_rate(free_cpu: np.ndarray) -> float:
     return float(np.remainder(free_cpu, FRAGMENT_BLOCK).sum()) / total if total else 0.0
 
 
+def per_node(demand: np.ndarray, double: np.ndarray) -> np.ndarray:
+    """[V] demand each VM takes on a NUMA node: half on each node for a double-NUMA VM."""
+    return np.where(double, demand // 2, demand)
+
+
+def node_usage(pms: int, vm_pm: np.ndarray, vm_numa: np.ndarray, double: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """[pms, 2] demand placed on each NUMA node: a single-NUMA VM on its node, a double-NUMA
+    VM half on both nodes of its PM."""
+    used = np.zeros((pms, NUMA_PER_PM), dtype=np.int64)
+    share = per_node(demand, double)
+    single = ~double
+    np.add.at(used, (vm_pm[single], vm_numa[single]), share[single])
+    for numa in range(NUMA_PER_PM):
+        np.add.at(used, (vm_pm[double], numa), share[double])
+    return used
+
+
 @dataclass(frozen=True)
 class AntiAffinity:
     """VMs that must sit on distinct hosts (PMs) or on distinct racks."""
@@ -163,12 +180,7 @@ class VMSnapshot:
 
     def used(self, demand: np.ndarray) -> np.ndarray:
         """[P, 2] demand placed on each NUMA node by the initial placement."""
-        used = np.zeros((self.num_pms, NUMA_PER_PM), dtype=np.int64)
-        single = ~self.vm_double
-        np.add.at(used, (self.vm_pm[single], self.vm_numa[single]), demand[single])
-        for numa in range(NUMA_PER_PM):
-            np.add.at(used, (self.vm_pm[self.vm_double], numa), demand[self.vm_double] // 2)
-        return used
+        return node_usage(self.num_pms, self.vm_pm, self.vm_numa, self.vm_double, demand)
 
     @property
     def num_pms(self) -> int:

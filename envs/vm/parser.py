@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from schedrl.envs.vm.instance import GRANULARITIES, NUMA_PER_PM, AntiAffinity, VMSnapshot
+from schedrl.envs.vm.instance import GRANULARITIES, NUMA_PER_PM, AntiAffinity, VMSnapshot, node_usage
 from schedrl.errors import InstanceFormatError
 
 FORMATS = ("auto", "json", "json.gz")
@@ -326,13 +326,10 @@ def _check_capacity(reader: _Reader, hosts: _Hosts, vms: _VMs) -> None:
         ("cpu", vms.cpu, hosts.cpu, "total_cpu"),
         ("memory", vms.mem, hosts.mem, "memory_huge_total_mb"),
     ):
-        used = np.zeros(len(capacity), dtype=np.int64)
-        for v, amount in enumerate(demand):
-            node = NUMA_PER_PM * vms.pm[v]
-            if vms.double[v]:
-                used[node : node + NUMA_PER_PM] += amount // 2
-            else:
-                used[node + vms.numa[v]] += amount
+        used = node_usage(
+            len(capacity) // NUMA_PER_PM, np.array(vms.pm, dtype=np.int64), np.array(vms.numa, dtype=np.int64),
+            np.array(vms.double, dtype=bool), np.array(demand, dtype=np.int64),
+        ).reshape(-1)  # fmt: skip
         over = np.flatnonzero(used > np.asarray(capacity, dtype=np.int64))
         if over.size:
             node = int(over[0])

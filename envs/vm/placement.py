@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from schedrl.envs.vm.instance import FRAGMENT_BLOCK, NUMA_PER_PM, VMSnapshot, fragment_rate
+from schedrl.envs.vm.instance import FRAGMENT_BLOCK, NUMA_PER_PM, VMSnapshot, fragment_rate, per_node
 
 
 class Placement:
@@ -19,8 +19,8 @@ class Placement:
         self.vm_node = NUMA_PER_PM * instance.vm_pm + instance.vm_numa  # node 0 of the PM for double-NUMA VMs
         self.total_free_cpu = int(self.free_cpu.sum())
         # Demand per NUMA node taken: a double-NUMA VM puts half on each node of its PM.
-        self.node_cpu = np.where(instance.vm_double, instance.vm_cpu // 2, instance.vm_cpu)
-        self.node_mem = np.where(instance.vm_double, instance.vm_mem // 2, instance.vm_mem)
+        self.node_cpu = per_node(instance.vm_cpu, instance.vm_double)
+        self.node_mem = per_node(instance.vm_mem, instance.vm_double)
         self.migrations: list[tuple[int, int]] = []  # (vm, destination node), in order
         self.partners = _partners(instance)  # VM -> [(granularity, other members)]
         self._classes = _demand_classes(instance, self.node_cpu, self.node_mem)
