@@ -113,9 +113,7 @@ class ModelOutcome:
 
 def net_moves(placement: Placement) -> list[Move]:
     """(VM, node) for every VM whose node differs from the snapshot's, sorted."""
-    instance = placement.instance
-    initial = NUMA_PER_PM * instance.vm_pm + instance.vm_numa
-    return [(int(vm), int(placement.vm_node[vm])) for vm in np.flatnonzero(placement.vm_node != initial)]
+    return [(int(vm), int(placement.vm_node[vm])) for vm in np.flatnonzero(placement.moved())]
 
 
 def candidates(

@@ -222,7 +222,6 @@ class VMRescheduleEnv(GraphSchedulingEnv):
         graph.edge_attr[pair, 1] = 1.0
         for vm in range(vms):
             self._place_edges(vm)
-        self._initial_node = placement.vm_node.copy()
         self._initial_fragment_rate = placement.fragment_rate
         self._fragment_rate = self._initial_fragment_rate
         self._done = instance.mnl == 0
@@ -287,7 +286,7 @@ class VMRescheduleEnv(GraphSchedulingEnv):
         vms[:, _FRAGMENT] = numa[placement.vm_node, _FRAGMENT]
         vms[:, _CHANGE] = placement.removal_delta() / FRAGMENT_BLOCK
         vms[:, _CHOSEN] = 0.0
-        vms[:, _MOVED] = placement.vm_node != self._initial_node
+        vms[:, _MOVED] = placement.moved()
         numa[:, _CHANGE:] = 0.0
         vm = self.chosen_vm
         globals_ = graph.global_features

@@ -16,7 +16,9 @@ class Placement:
         self.instance = instance
         self.free_cpu = instance.initial_free_cpu.reshape(-1).copy()
         self.free_mem = (instance.numa_mem - instance.used(instance.vm_mem)).reshape(-1).copy()
-        self.vm_node = NUMA_PER_PM * instance.vm_pm + instance.vm_numa  # node 0 of the PM for double-NUMA VMs
+        self.initial_node = NUMA_PER_PM * instance.vm_pm + instance.vm_numa  # node 0 of the PM for double-NUMA VMs
+        self.initial_node.setflags(write=False)
+        self.vm_node = self.initial_node.copy()
         self.total_free_cpu = int(self.free_cpu.sum())
         # Demand per NUMA node taken: a double-NUMA VM puts half on each node of its PM.
         self.node_cpu = per_node(instance.vm_cpu, instance.vm_double)
@@ -94,6 +96,10 @@ class Placement:
         after = self.fragments
         self._shift(vm, node, origin)
         return after - before
+
+    def moved(self) -> np.ndarray:
+        """Bool [V]: VMs away from their place in the snapshot."""
+        return self.vm_node != self.initial_node
 
     # -- changing -----------------------------------------------------------------------
     def move(self, vm: int, node: int) -> None:
