@@ -9,6 +9,7 @@ from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, 
 from schedrl.envs.core.policy import Policy, RandomPolicy
 from schedrl.envs.core.rollout import Episode, rollout
 from schedrl.envs.jobshop import JOB_SHOP
+from schedrl.envs.soc.family import SOC
 from schedrl.envs.vm import VM_RESCHEDULE
 from schedrl.errors import (
     ConfigError,
@@ -23,6 +24,7 @@ from schedrl.errors import (
 register_family(JOB_SHOP)
 register_family(BLOCKING_JOB_SHOP)
 register_family(VM_RESCHEDULE)
+register_family(SOC)
 
 __all__ = [
     "ConfigError",

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from schedrl.envs.core.files import read_text
 from schedrl.envs.jobshop.instance import MAX_TOTAL_DURATION, JobShopInstance, find_problem
 from schedrl.errors import InstanceFormatError
 
@@ -211,14 +212,7 @@ def parse_instance(text: str, name: str, *, source: str | None = None, fmt: str 
 
 def read_instance(path: str | Path, *, fmt: str = "auto", name: str | None = None) -> JobShopInstance:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstanceFormatError("no such file", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise InstanceFormatError("not a text file (UTF-8 decoding failed)", source=str(path)) from None
-    except OSError as error:
-        raise InstanceFormatError(f"cannot read: {error.strerror}", source=str(path)) from None
+    text = read_text(path)
     return parse_instance(text, name or path.stem, source=str(path), fmt=fmt)
 
 

@@ -1,0 +1,97 @@
+"""Seeded SoC streams: a named workload (platform and application mix) under a scenario
+(injection scale, execution-time noise, job count), with the seed of its stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from schedrl.envs.core.generation import seeded_set
+from schedrl.envs.soc.instance import SoCInstance
+from schedrl.envs.soc.workloads import WORKLOADS, load_workload
+from schedrl.errors import ConfigError, UnknownNameError
+
+
+def _choices(key: str, value: Any) -> list[Any]:
+    """One value or a list drawn from uniformly."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        raise ConfigError(f"generator.{key}: the list of values is empty")
+    return values
+
+
+def _draw(rng: np.random.Generator, key: str, value: Any) -> Any:
+    values = _choices(key, value)
+    return values[int(rng.integers(len(values)))]
+
+
+@dataclass(frozen=True)
+class StreamGenerator:
+    """`workload`, `scale` (mean µs between injections), `noise` (std of an execution
+    time as a fraction of its mean) and `max_jobs_in_parallel` are one value or a list
+    drawn from per instance. With
+    `pseudo_steady_state` (DS3Gym's default) `max_jobs_in_parallel` jobs are in flight at
+    t = 0; otherwise the stream starts with one."""
+
+    kind: ClassVar[str] = "SoC stream"
+    workload: str | list[str] = "canonical"
+    scale: float | list[float] = 50.0
+    noise: float | list[float] = 0.0
+    num_jobs: int = 20
+    max_jobs_in_parallel: int | list[int] = 3
+    warmup_jobs: int = 0
+    pseudo_steady_state: bool = True
+
+    def __post_init__(self) -> None:
+        for name in _choices("workload", self.workload):
+            if name not in WORKLOADS:
+                raise UnknownNameError("SoC workload", str(name), WORKLOADS)
+        for key in ("scale", "noise", "max_jobs_in_parallel"):
+            for value in _choices(key, getattr(self, key)):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ConfigError(f"generator.{key}: expected a number or a list of numbers, got {value!r}")
+        self.build("check", _choices("workload", self.workload)[0], 0)  # the instance checks every field
+
+    def build(
+        self,
+        name: str,
+        workload: str,
+        seed: int,
+        scale: float | None = None,
+        noise: float | None = None,
+        cap: int | None = None,
+    ) -> SoCInstance:
+        """An instance of `workload`; a scenario value not given is the first of its list."""
+        platform, applications, probabilities = load_workload(workload)
+        noise = float(_choices("noise", self.noise)[0] if noise is None else noise)
+        cap = int(_choices("max_jobs_in_parallel", self.max_jobs_in_parallel)[0] if cap is None else cap)
+        return SoCInstance(
+            name=name,
+            platform=platform,
+            applications=applications,
+            probabilities=probabilities,
+            num_jobs=self.num_jobs,
+            scale=float(_choices("scale", self.scale)[0] if scale is None else scale),
+            max_jobs_in_parallel=cap,
+            warmup_jobs=self.warmup_jobs,
+            initial_jobs=cap if self.pseudo_steady_state else 1,
+            noise=noise,
+            seed=seed,
+            group=workload + (f"_noise{noise:g}" if noise else ""),
+            workload=workload,
+        )
+
+    def sample(self, rng: np.random.Generator, name: str) -> SoCInstance:
+        keys = ("workload", "scale", "noise", "max_jobs_in_parallel")
+        workload, scale, noise, cap = (_draw(rng, key, getattr(self, key)) for key in keys)
+        return self.build(name, workload, int(rng.integers(2**31)), scale, noise, cap)
+
+    def sample_set(self, count: int, seed: int) -> list[SoCInstance]:
+        return seeded_set(self.sample, count, seed)
+
+    def largest(self) -> list[SoCInstance]:
+        """One instance per workload it draws from: together they size the env's envelope."""
+        caps = _choices("max_jobs_in_parallel", self.max_jobs_in_parallel)
+        return [self.build(name, name, 0, cap=max(caps)) for name in _choices("workload", self.workload)]
