@@ -40,11 +40,15 @@ def uniform_legal(core: Any, rng: np.random.Generator) -> int:
 
 
 def episodes_per_second(
-    env_id: str, instance: Any, seconds: float, choose: Callable[[Any, np.random.Generator], int] = uniform_legal
+    env_id: str,
+    instance: Any,
+    seconds: float,
+    choose: Callable[[Any, np.random.Generator], int] = uniform_legal,
+    **env_kwargs: Any,
 ) -> tuple[float, float]:
     """(episodes/s, decisions per episode) of a random policy, by default uniform over the
-    legal nodes; `choose(env, rng)` picks each action."""
-    env = gym.make(env_id, instance=instance)
+    legal nodes; `choose(env, rng)` picks each action; `env_kwargs` go to `gym.make`."""
+    env = gym.make(env_id, instance=instance, **env_kwargs)
     core = env.unwrapped
     rng = np.random.default_rng(0)
 

@@ -33,10 +33,19 @@ def make_model(
     env_id: str = "schedrl/JobShop-v0",
     scenario: dict[str, Any] | None = None,
 ) -> tuple[Any, VecEnv]:
-    """A MaskablePPO model with the GIN 3x64 policy, and its vec env (to close). `scenario`:
-    more generator fields (a blocking shop's shutdown probabilities, say)."""
+    """A MaskablePPO model with the GIN 3x64 policy on random `jobs` x `machines` shops, and
+    its vec env (to close). `scenario`: more generator fields (a blocking shop's shutdown
+    probabilities, say)."""
     kwargs = {"generator": {"num_jobs": jobs, "num_machines": machines, **(scenario or {})}}
-    vec_env = make_vec_env(env_id, kwargs, n_envs, mode, seed=0)
+    return model_for(env_id, kwargs, n_envs, mode, rollout, device)
+
+
+def model_for(
+    env_id: str, env_kwargs: dict[str, Any], n_envs: int, mode: str, rollout: int, device: str
+) -> tuple[Any, VecEnv]:
+    """A MaskablePPO model with the GIN 3x64 policy on `env_id` made with `env_kwargs` (any
+    family), and its vec env (to close)."""
+    vec_env = make_vec_env(env_id, env_kwargs, n_envs, mode, seed=0)
     agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
     network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
     return build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network), vec_env

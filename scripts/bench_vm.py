@@ -190,20 +190,6 @@ def run_point(encoder: str, name: str, args: argparse.Namespace) -> dict:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def vm_training_steps_per_second(n_envs: int, rollout: int, device: str) -> float:
-    """bench_training.steps_per_second for the VM env (its generator takes other fields)."""
-    from bench_training import AGENT, timed_learning
-
-    from schedrl.agents.training import build_model, make_vec_env, network_options
-
-    vec_env = make_vec_env(VM_ENV, TRAINING_KWARGS, n_envs, "dummy", seed=0)
-    agent = {**AGENT, "n_steps": max(rollout // n_envs, 1)}
-    network = network_options({"encoder": "gin", "hidden": 64, "layers": 3}, vec_env.observation_space)
-    return timed_learning(
-        build_model({"agent": agent, "seed": 0, "device": device}, vec_env, network), vec_env, rollout
-    )
-
-
 def table(header: list[str], align: str) -> None:
     """A Markdown header; `align` has one 'l' or 'r' per column."""
     print("| " + " | ".join(header) + " |")
@@ -286,13 +272,14 @@ def main() -> None:
             print(f"\nrefused: {reason}")
 
     if args.training:
-        from bench_training import steps_per_second
+        from bench_training import model_for, steps_per_second, timed_learning
 
         print(f"\nPPO training: MaskablePPO, GIN 3x64, {args.n_envs} envs (DummyVecEnv), rollout {args.rollout}\n")
         table(["env", "instances", "steps/s", "ratio"], "llrr")
         plain = steps_per_second(10, 10, args.n_envs, "dummy", args.rollout, "cpu")
         row("JobShop-v0", "random 10x10", f"{plain:.0f}", "1.00")
-        vm = vm_training_steps_per_second(args.n_envs, args.rollout, "cpu")
+        model = model_for(VM_ENV, TRAINING_KWARGS, args.n_envs, "dummy", args.rollout, "cpu")
+        vm = timed_learning(*model, args.rollout)
         row("VMReschedule-v0", "generated 30-60 PMs, mnl 4-16", f"{vm:.0f}", f"{vm / plain:.2f}")
 
 

@@ -198,6 +198,42 @@ def _vm_arrays(**changes: object) -> Callable[[], object]:
     return trigger
 
 
+def _ds3(reader: str, text: str, name: str) -> Callable[[], object]:
+    """`schedrl.envs.soc.parser.<reader>` (read_application, read_platform, read_ds3_config)
+    on a file `name` holding `text`."""
+
+    def trigger() -> object:
+        from schedrl.envs.soc import parser
+
+        return getattr(parser, reader)(_file(text, name))
+
+    return trigger
+
+
+def _soc_instance(**changes: object) -> Callable[[], object]:
+    """A 20-job stream of the WiFi workload (two applications, 16 PEs) with fields changed."""
+
+    def trigger() -> object:
+        import dataclasses
+
+        from schedrl.envs.soc.generator import StreamGenerator
+
+        return dataclasses.replace(StreamGenerator(workload="wifi").build("wifi_stream", "wifi", 0), **changes)  # type: ignore[arg-type]
+
+    return trigger
+
+
+def _soc_reset(instance: Callable[[], object]) -> Callable[[], object]:
+    """An env sized for the canonical 10-task DAG on 3 CPUs, reset with another instance."""
+
+    def trigger() -> object:
+        from schedrl.envs.soc.env import SoCEnv
+
+        return SoCEnv("canonical").reset(options={"instance": instance()})
+
+    return trigger
+
+
 def _restart_that_never_finishes() -> object:
     from schedrl.envs import rollout
     from schedrl.envs.blocking import BlockingJobShopEnv
@@ -698,4 +734,14 @@ def catalogue() -> list[BadInput]:
         BadInput("VM snapshot", "anti-affinity members given as VM ids, not indices (arrays)", _vm_arrays(anti_affinity=(__import__("schedrl.envs.vm.instance", fromlist=["AntiAffinity"]).AntiAffinity("host", ("vm_0",)),)), InstanceFormatError, r"arrays: anti_affinity\[0\]: expected AntiAffinity\(granularity in \('host', 'rack'\), members = VM indices 0\.\.0\), got AntiAffinity\(granularity='host', members=\('vm_0',\)\)"),
         BadInput("VM snapshot", "rack names instead of rack numbers (arrays)", _vm_arrays(pm_rack=__import__("numpy").array(["r1"])), InstanceFormatError, r"arrays: pm_rack must hold integer rack numbers, got <U2 values"),
         BadInput("VM snapshot", "a generator's target utilisation above 1", _vm_instances({"kind": "generated", "count": 1, "target_cpu_util": 1.5}), ConfigError, r"instances: target_cpu_util: expected a number in \(0, 1\], got 1\.5"),
+        BadInput("SoC file", "a DS3 job file naming a predecessor that does not exist", _ds3("read_application", "job_name J\nadd_new_tasks 3\nA 0\nB 1 0\nC 2 1 5\n", "job_bad.txt"), InstanceFormatError, r"job_bad\.txt, line 5: task 'C': predecessor 5 is outside 0\.\.2"),
+        BadInput("SoC file", "a DS3 job file with a task id beyond add_new_tasks", _ds3("read_application", "job_name J\nadd_new_tasks 2\nA 0\nB 2 0\n", "job_bad.txt"), InstanceFormatError, r"job_bad\.txt, line 4: task 'B': id 2 is outside 0\.\.1 \(add_new_tasks 2\)"),
+        BadInput("SoC file", "an add_new_resource line without its DVFS_mode field", _ds3("read_platform", "add_new_resource resource_type CPU resource_name P1 resource_ID 0 capacity 1 num_supported_functionalities 1\nA 10\n", "SoC.bad.txt"), InstanceFormatError, r"SoC\.bad\.txt, line 1: expected `add_new_resource resource_type VALUE resource_name VALUE resource_ID VALUE capacity VALUE num_supported_functionalities VALUE DVFS_mode VALUE`, got `add_new_resource resource_type CPU resource_name P1 resource_ID 0 capacity 1 num_supported_functionalities 1`"),
+        BadInput("SoC file", "a DS3 config naming a resource file that is not there", _ds3("read_ds3_config", "[DEFAULT]\nresource_file = SoC.missing.txt\njob_file = job_missing.txt\n[SIMULATION MODE]\nsimulation_mode = validation\n", "config_file.ini"), ConfigError, r"config_file\.ini \[DEFAULT\] resource_file: file 'SoC\.missing\.txt' not found; looked in .*/SoC\.missing\.txt, .*/config_SoC/SoC\.missing\.txt"),
+        BadInput("SoC instance", "job probabilities that do not sum to 1", _soc_instance(probabilities=(0.5, 0.4)), InstanceFormatError, r"SoC instance 'wifi_stream': probabilities must be >= 0 and sum to 1, got \[0\.5, 0\.4\]"),
+        BadInput("SoC instance", "an injection scale of 0", _soc_instance(scale=0.0), InstanceFormatError, r"SoC instance 'wifi_stream': scale \(mean µs between injections\) must be a positive number, got 0\.0"),
+        BadInput("SoC instance", "a negative scale late in a generator's list (not only when an episode draws it)", _env(env_id="schedrl/SoC-v0", generator={"scale": [50.0, -5.0]}), ConfigError, r"generator: SoC instance 'generated': scale \(mean µs between injections\) must be a positive number, got -5\.0"),
+        BadInput("SoC instance", "an unknown workload in an instance-set spec", _instances({"kind": "generated", "workload": "wifii", "count": 1}, "schedrl/SoC-v0"), UnknownNameError, r"unknown SoC workload 'wifii'\. Did you mean 'wifi'\? Known: canonical, ds3_mix, pulse_doppler"),
+        BadInput("SoC env", "a misspelt action_mode", _env(env_id="schedrl/SoC-v0", action_mode="etf"), ConfigError, r"env\.action_mode must be one of eft, direct, got 'etf' \(str\)\. Did you mean 'eft'\?"),
+        BadInput("SoC env", "a stream larger than the env's envelope", _soc_reset(_soc_instance()), EnvelopeError, r"instance 'wifi_stream' does not fit this env \(max_jobs 3 > 1, max_job_tasks 34 > 10, max_job_edges 37 > 15, max_pes 16 > 3\); build the env with this instance \(or larger max_jobs / max_job_tasks / max_job_edges / max_pes\)"),
     ]  # fmt: skip

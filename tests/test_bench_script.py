@@ -49,6 +49,23 @@ def test_a_missing_peer_is_skipped_with_the_install_hint() -> None:
 VM_SCRIPT = SCRIPT.with_name("bench_vm.py")
 
 
+def markdown_tables(text: str) -> list[list[dict[str, str]]]:
+    """The Markdown tables printed in `text`, each as rows of {column: cell}."""
+    tables: list[list[dict[str, str]]] = []  # rows as {column: cell}
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = []
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if not header:
+            header = cells
+            tables.append([])
+        elif not cells[0].startswith("---"):
+            tables[-1].append(dict(zip(header, cells, strict=True)))
+    return tables
+
+
 def test_vm_bench_prints_ratios_and_the_transformer_refusal() -> None:
     result = subprocess.run(
         [sys.executable, str(VM_SCRIPT), "--snapshots", "generated_280pm", "--reference", "ft06", "--seconds", "0.1",
@@ -59,19 +76,7 @@ def test_vm_bench_prints_ratios_and_the_transformer_refusal() -> None:
         timeout=120,
         check=True,
     )  # fmt: skip
-    tables: list[list[dict[str, str]]] = []  # rows as {column: cell}
-    header: list[str] = []
-    for line in result.stdout.splitlines():
-        if not line.startswith("|"):
-            header = []
-            continue
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if not header:
-            header = cells
-            tables.append([])
-        elif not cells[0].startswith("---"):
-            tables[-1].append(dict(zip(header, cells, strict=True)))
-    env_table, greedy_table, scale_table = tables
+    env_table, greedy_table, scale_table = markdown_tables(result.stdout)
     env_rows = {row["env"]: row for row in env_table}
     assert env_rows["JobShop-v0"]["ratio"] == "1.00"
     assert float(env_rows["VMReschedule-v0"]["decisions/s"].replace(",", "")) > 0
@@ -80,3 +85,25 @@ def test_vm_bench_prints_ratios_and_the_transformer_refusal() -> None:
     scale = {row["encoder"]: row for row in scale_table}
     assert float(scale["gin"]["decision ms"]) > 0 and float(scale["gin"]["peak RSS MB"].replace(",", "")) > 0
     assert scale["transformer"]["decision ms"] == "refused" and "max_nodes" in scale["transformer"]["note"]
+
+
+SOC_SCRIPT = SCRIPT.with_name("bench_soc.py")
+
+
+def test_soc_bench_prints_ratios_and_latencies() -> None:
+    result = subprocess.run(
+        [sys.executable, str(SOC_SCRIPT), "--streams", "canonical", "--reference", "ft06", "--seconds", "0.1",
+         "--policies", "etf", "gin", "--latency-streams", "canonical", "--decisions", "2", "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )  # fmt: skip
+    env_table, latency_table = markdown_tables(result.stdout)
+    assert env_table[0]["env"] == "JobShop-v0" and env_table[0]["ratio"] == "1.00"
+    modes = {row["mode"]: row for row in env_table[1:]}
+    assert set(modes) == {"eft", "direct"} and all(row["nodes"] == "33" for row in modes.values())  # 3 x 10 + 3
+    assert all(float(row["decisions/s"].replace(",", "")) > 0 for row in modes.values())
+    latency = {row["policy"]: row for row in latency_table}
+    assert set(latency) == {"etf", "gin"} and all(row["timed"] == "2" for row in latency.values())
+    assert float(latency["gin"]["decision ms"]) > 0 and float(latency["gin"]["peak RSS MB"].replace(",", "")) > 0

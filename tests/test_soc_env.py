@@ -12,6 +12,7 @@ from schedrl.envs.soc.env import SoCEnv
 from schedrl.envs.soc.generator import StreamGenerator
 from schedrl.envs.soc.instance import UNSUPPORTED, Application, Platform, SoCInstance
 from schedrl.envs.soc.validate import validate_trace
+from schedrl.envs.soc.workloads import ds3_folder
 from schedrl.errors import EnvelopeError, IllegalActionError
 
 FAMILY = envs.family("schedrl/SoC-v0")
@@ -163,3 +164,13 @@ def test_every_rule_on_a_noisy_wifi_stream_passes_the_validator() -> None:
         info = envs.rollout(FAMILY.make_env(instance=instance), policy, seed=0).info
         validate_trace(instance, info)
         assert len(info["trace"]) == sum(instance.applications[a].num_tasks for a in info["applications"]), name
+
+
+def test_a_ds3_run_config_is_an_instance_by_path() -> None:
+    config = ds3_folder() / "ds3_current" / "config_Files" / "config_file.ini"
+    env = FAMILY.make_env(instance=str(config), action_mode="direct")
+    instance = env.unwrapped.instance
+    assert (instance.num_jobs, instance.max_jobs_in_parallel, instance.platform.num_pes) == (100, 12, 16)
+    assert [app.num_tasks for app in instance.applications] == [27, 34, 7, 8, 8, 10]
+    info = envs.rollout(env, envs.baselines("schedrl/SoC-v0")["etf"], seed=0).info
+    validate_trace(instance, info)

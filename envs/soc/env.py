@@ -247,7 +247,7 @@ class SoCEnv(GraphSchedulingEnv):
             job = int(sim.slot_job[node // self.slot_size])
             task = node % self.slot_size
             if self.action_mode == "eft":
-                sim.assign(job, task, int(np.argmin(sim.estimated_finish(job, task))))
+                sim.assign(job, task, sim.eft_pe(job, task))
                 return self._advance()
             self.chosen = (job, task)
         else:
@@ -310,6 +310,7 @@ class SoCEnv(GraphSchedulingEnv):
         ready_tasks: dict[int, list[int]] = {}
         for job, task in sim.ready:
             ready_tasks.setdefault(job, []).append(task)
+        ready_nodes = [self.task_node(job, task) for job, task in sim.ready]
         for slot, job in enumerate(sim.slot_job):
             if job < 0:
                 continue
@@ -337,8 +338,6 @@ class SoCEnv(GraphSchedulingEnv):
             rows[:, _WAIT] = np.where(is_ready, sim.now - sim.ready_time[job, :n], 0) / unit
             rows[:, _AGE] = (sim.now - sim.arrival[job]) / unit
             rows[:, _SHARE] = stats.supported.mean(axis=1)
-            for task in ready_tasks.get(job, []):
-                rows[task, _BEST] = (sim.estimated_finish(job, task).min() - sim.now) / unit
             links, attributes = _precedence_edges(app)
             graph.edge_index[:, edges : edges + links.shape[1]] = links + base
             graph.edge_attr[edges : edges + links.shape[1]] = attributes
@@ -349,6 +348,7 @@ class SoCEnv(GraphSchedulingEnv):
             graph.edge_attr[edges : edges + running.size] = (0.0, 1.0, 0.0)
             edges += running.size
         graph.edge_mask[:edges] = 1
+        features[ready_nodes, _BEST] = (sim.ready_estimates().min(axis=1) - sim.now) / unit
         pes = features[self.task_nodes : self.task_nodes + sim.pe_free.size]
         graph.node_mask[self.task_nodes : self.task_nodes + sim.pe_free.size] = 1
         pes[:, 1] = 1.0
@@ -360,7 +360,7 @@ class SoCEnv(GraphSchedulingEnv):
             stage = 1.0
             job, task = self.chosen
             stats = sim.stats[sim.application(job)]
-            finish = sim.estimated_finish(job, task)
+            finish = sim.estimated_finish(job, np.array([task]))[0]
             supported = stats.supported[task]
             pes[:, _CHOSEN_TIME] = np.where(supported, stats.times[task], 0) / unit
             pes[:, _CHOSEN_FINISH] = np.where(supported, finish - sim.now, 0) / unit

@@ -11,7 +11,7 @@ import numpy as np
 from schedrl.envs.core.generation import seeded_set
 from schedrl.envs.soc.instance import SoCInstance
 from schedrl.envs.soc.workloads import WORKLOADS, load_workload
-from schedrl.errors import ConfigError, UnknownNameError
+from schedrl.errors import ConfigError, InstanceFormatError, UnknownNameError
 
 
 def _choices(key: str, value: Any) -> list[Any]:
@@ -52,7 +52,15 @@ class StreamGenerator:
             for value in _choices(key, getattr(self, key)):
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise ConfigError(f"generator.{key}: expected a number or a list of numbers, got {value!r}")
-        self.build("check", _choices("workload", self.workload)[0], 0)  # the instance checks every field
+        # The instance checks every field: one per listed value, so that a bad value late in a list
+        # fails here and not when an episode draws it.
+        workload = _choices("workload", self.workload)[0]
+        for key, keyword in (("scale", "scale"), ("noise", "noise"), ("max_jobs_in_parallel", "cap")):
+            for value in _choices(key, getattr(self, key)):
+                try:
+                    self.build("generated", workload, 0, **{keyword: value})
+                except InstanceFormatError as error:
+                    raise ConfigError(f"generator: {error}") from None
 
     def build(
         self,

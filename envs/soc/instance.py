@@ -67,6 +67,17 @@ class Application:
         return tuple(tuple(s) for s in succs)
 
     @functools.cached_property
+    def predecessor_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges grouped by their head, for vector code: task i's predecessors are
+        `source[start[i]:start[i + 1]]`, with volumes `volume[...]` (CSR layout)."""
+        order = sorted(range(len(self.edges)), key=lambda k: self.edges[k][1])
+        heads = np.array([self.edges[k][1] for k in order], dtype=np.int64)
+        start = np.searchsorted(heads, np.arange(self.num_tasks + 1)).astype(np.int64)
+        source = np.array([self.edges[k][0] for k in order], dtype=np.int64)
+        volume = np.array([self.edges[k][2] for k in order], dtype=np.int64)
+        return start, source, volume
+
+    @functools.cached_property
     def topological_order(self) -> tuple[int, ...]:
         """Kahn's order, smallest index first (shorter than num_tasks on a cycle)."""
         indegree = [len(p) for p in self.predecessors]

@@ -30,10 +30,6 @@ from schedrl.envs.soc.simulation import SoCSimulation
 Choice = tuple[int, int, int]  # (job, task, pe)
 
 
-def _eft_pe(sim: SoCSimulation, job: int, task: int) -> int:
-    return int(np.argmin(sim.estimated_finish(job, task)))
-
-
 def _met_pe(sim: SoCSimulation, job: int, task: int) -> int:
     times = sim.stats[sim.application(job)].times[task]
     fastest = np.flatnonzero(times == times[times >= 0].min())
@@ -49,7 +45,7 @@ def met(sim: SoCSimulation) -> Choice:
 
 def eft(sim: SoCSimulation) -> Choice:
     job, task = sim.ready[0]
-    return job, task, _eft_pe(sim, job, task)
+    return job, task, sim.eft_pe(job, task)
 
 
 def stf(sim: SoCSimulation) -> Choice:
@@ -58,19 +54,15 @@ def stf(sim: SoCSimulation) -> Choice:
 
 
 def etf(sim: SoCSimulation) -> Choice:
-    best: tuple[float, int, int, int] | None = None
-    for job, task in sim.ready:
-        finish = sim.estimated_finish(job, task)
-        pe = int(np.argmin(finish))
-        if best is None or finish[pe] < best[0]:
-            best = (float(finish[pe]), job, task, pe)
-    assert best is not None
-    return best[1], best[2], best[3]
+    estimates = sim.ready_estimates()
+    row, pe = np.unravel_index(int(np.argmin(estimates)), estimates.shape)  # the first minimum, row-major
+    job, task = sim.ready[row]
+    return job, task, int(pe)
 
 
 def heft_rt(sim: SoCSimulation) -> Choice:
     job, task = max(sim.ready, key=lambda jt: sim.stats[sim.application(jt[0])].upward_rank[jt[1]])
-    return job, task, _eft_pe(sim, job, task)
+    return job, task, sim.eft_pe(job, task)
 
 
 class ListRule:
@@ -97,7 +89,7 @@ class ListRule:
         return state.pe_node(pe)
 
     def choose_pe(self, sim: SoCSimulation, job: int, task: int) -> int:
-        return _eft_pe(sim, job, task) if self.places_by_eft else _met_pe(sim, job, task)
+        return sim.eft_pe(job, task) if self.places_by_eft else _met_pe(sim, job, task)
 
 
 def soc_baselines(seed: int = 0) -> dict[str, Policy]:

@@ -63,27 +63,45 @@ class SoCSimulation:
     def application(self, job: int) -> int:
         return int(self.job_application[job])
 
-    def data_ready(self, job: int, task: int) -> np.ndarray:
-        """[P] when all of the task's input data can be on each PE (its job's arrival for an
-        entry task)."""
-        app = self.instance.applications[self.application(job)]
-        ready = np.full(self.pe_free.size, self.arrival[job], dtype=np.int64)
-        for pred, volume in app.predecessors[task]:
-            source = self.pe[job, pred]
-            np.maximum(ready, self.finish[job, pred] + volume // self.bandwidth[source], out=ready)
+    def data_ready(self, job: int, tasks: np.ndarray) -> np.ndarray:
+        """[R, P] when all input data of each of the job's `tasks` can be on each PE (the
+        job's arrival for an entry task)."""
+        start, source, volume = self.instance.applications[self.application(job)].predecessor_arrays
+        first, count = start[tasks], start[tasks + 1] - start[tasks]
+        owner = np.repeat(np.arange(tasks.size), count)
+        edge = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+        preds = source[edge]
+        arrive = self.finish[job, preds][:, None] + volume[edge][:, None] // self.bandwidth[self.pe[job, preds]]
+        ready = np.full((tasks.size, self.pe_free.size), self.arrival[job], dtype=np.int64)
+        np.maximum.at(ready, owner, arrive)
         return ready
 
-    def estimated_finish(self, job: int, task: int) -> np.ndarray:
-        """[P] finish time on each PE with the table's mean execution time (inf where the PE
-        cannot run the task): what EFT, ETF and the EFT action mode compare."""
+    def estimated_finish(self, job: int, tasks: np.ndarray) -> np.ndarray:
+        """[R, P] finish time of each of the job's `tasks` on each PE with the table's mean
+        execution time (inf where the PE cannot run it): what EFT, ETF and the EFT action
+        mode compare."""
         stats = self.stats[self.application(job)]
-        start = np.maximum(self.pe_free, self.data_ready(job, task))
-        return np.where(stats.supported[task], start + stats.times[task], np.inf)
+        start = np.maximum(self.pe_free, self.data_ready(job, tasks))
+        return np.where(stats.supported[tasks], start + stats.times[tasks], np.inf)
+
+    def eft_pe(self, job: int, task: int) -> int:
+        """The PE of earliest estimated finish (the lower index on a tie)."""
+        return int(np.argmin(self.estimated_finish(job, np.array([task]))[0]))
+
+    def ready_estimates(self) -> np.ndarray:
+        """[R, P] `estimated_finish` of every ready task, in ready-queue order."""
+        jobs = np.array([job for job, _ in self.ready], dtype=np.int64)
+        tasks = np.array([task for _, task in self.ready], dtype=np.int64)
+        estimates = np.empty((jobs.size, self.pe_free.size))
+        for job in np.unique(jobs):
+            rows = jobs == job
+            estimates[rows] = self.estimated_finish(int(job), tasks[rows])
+        return estimates
 
     def assign(self, job: int, task: int, pe: int) -> None:
         """Place a ready task on a PE that can run it (the caller checks both)."""
         self.ready.remove((job, task))
-        start = max(int(self.pe_free[pe]), int(self.data_ready(job, task)[pe]))
+        start = max(int(self.pe_free[pe]), int(self.data_ready(job, np.array([task]))[0, pe]))
         finish = start + self.instance.duration(job, task, pe)
         self.pe[job, task], self.start[job, task], self.finish[job, task] = pe, start, finish
         self.pe_free[pe] = finish
