@@ -4,6 +4,9 @@ record also passes the independent validator."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -13,7 +16,7 @@ from schedrl.envs.soc.generator import StreamGenerator
 from schedrl.envs.soc.instance import UNSUPPORTED, Application, Platform, SoCInstance
 from schedrl.envs.soc.validate import validate_trace
 from schedrl.envs.soc.workloads import ds3_folder
-from schedrl.errors import EnvelopeError, IllegalActionError
+from schedrl.errors import EnvelopeError, IllegalActionError, InstanceFormatError
 
 FAMILY = envs.family("schedrl/SoC-v0")
 # Two PEs: big (task type a: 4 µs, b: 6 µs) and acc (a: 2 µs, cannot run b). Links between
@@ -174,3 +177,32 @@ def test_a_ds3_run_config_is_an_instance_by_path() -> None:
     assert [app.num_tasks for app in instance.applications] == [27, 34, 7, 8, 8, 10]
     info = envs.rollout(env, envs.baselines("schedrl/SoC-v0")["etf"], seed=0).info
     validate_trace(instance, info)
+
+
+def test_rewards_earned_by_forced_choices_at_reset_reach_the_first_step() -> None:
+    # One canonical DAG in eft mode: the entry task is alone, so reset places it and runs the
+    # clock; the rewards must still add up to -reward_scale x the makespan.
+    env = SoCEnv(instance=FAMILY.instances.as_instance("canonical"), action_mode="eft", reward_scale=1.0)
+    info, total = run(env, first_legal)
+    assert total == pytest.approx(-info["makespan"]) and info["makespan"] == 80
+
+
+def test_every_shipped_instance_set_has_unique_names() -> None:
+    import yaml
+
+    for path in sorted(Path(__file__).resolve().parents[1].glob("configs/instances/soc/*.yaml")):
+        instances = FAMILY.load_instances(yaml.safe_load(path.read_text()))
+        assert len({i.name for i in instances}) == len(instances), path.name
+
+
+def test_a_stream_shorter_than_its_cap_starts_with_every_job() -> None:
+    instance = StreamGenerator(num_jobs=2, max_jobs_in_parallel=3).sample_set(1, 0)[0]
+    assert instance.initial_jobs == 2
+    with pytest.raises(InstanceFormatError, match=r"initial_jobs \(3\) cannot exceed num_jobs \(2\)"):
+        dataclasses.replace(instance, initial_jobs=3)
+
+
+def test_a_task_type_that_no_pe_runs_is_refused() -> None:
+    # Type B runs y, but no PE is of type B.
+    with pytest.raises(InstanceFormatError, match="no PE runs 'y'"):
+        Platform("p", ("A", "B"), ("a0",), (0,), {"y": (UNSUPPORTED, 4)}, ((1000,),))

@@ -401,7 +401,7 @@ def test_config_maps_to_an_instance(ini: Path) -> None:
             r"simulation_mode: expected validation or performance",
         ),
         ("[SIMULATION MODE]", "[SIMULATION]", r"no \[SIMULATION MODE\] section"),
-        ("standard_deviation = 0.1", "standard_deviation = 2", r"noise .* must be in \[0, 1\), got 2.0"),
+        ("standard_deviation = 0.1", "standard_deviation = 2", r"noise .* must be a number in \[0, 1\), got 2.0"),
     ],
 )
 def test_config_errors_name_file_section_and_key(ini: Path, old: str, new: str, message: str) -> None:

@@ -178,3 +178,18 @@ def test_timeline_of_a_stream_under_way_keeps_its_size() -> None:
     record = {"arrivals": arrivals, "trace": trace}  # what the env's render passes
     width, height = figure_size(instance)
     assert render_rgb(instance, record).shape == (round(height * DPI), round(width * DPI), 3)
+
+
+def test_cpsat_lets_a_zero_length_task_sit_inside_another_on_its_pe() -> None:
+    # v (7 µs) runs only on c0; w (2 µs) only on a0; zc (0 µs) only on c0 between the two w.
+    # The optimum runs v on c0 over [0, 7) and the chain w, zc, w at [0, 2), 2, [2, 4) with zc
+    # inside v's interval: makespan 7. An empty interval inside another breaks NoOverlap, so
+    # the model must keep zero-length tasks out of it.
+    platform = Platform(
+        "p", ("A", "C"), ("a0", "c0"), (0, 1), {"w": (2, UNSUPPORTED), "v": (UNSUPPORTED, 7), "zc": (UNSUPPORTED, 0)},
+        ((1000, 1000), (1000, 1000)),
+    )  # fmt: skip
+    instance = SoCInstance("inside", platform, (Application("inside", ("v", "w", "zc", "w"), ((1, 2, 0), (2, 3, 0))),))
+    result = SoCCPSatSolver(time_limit=10, workers=1).solve(instance)
+    assert result.objective == 7 and result.proven_optimal
+    validate_trace(instance, result.solution)

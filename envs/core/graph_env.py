@@ -77,6 +77,7 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         self.action_space = LegalNodeSpace(self.mask)
         self._done = True
         self._truncated = False
+        self._carried_reward = 0.0
         self.instance = None if instance is None else self.catalog.as_instance(instance)
         if self.instance is not None:
             self._check_fits(self.instance)
@@ -139,13 +140,16 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         except BaseException:
             self._done = True
             raise
-        self._take_forced_choices()
+        # Reset returns no reward: what forced choices earn before the first decision joins
+        # the first step's, so an episode's rewards still add up to its documented return.
+        self._carried_reward = self._take_forced_choices()
         self._sync_observation()
         return self.graph.snapshot(), self._final_info() if self._done else {}
 
     def step(self, action: SupportsInt) -> tuple[dict[str, np.ndarray], float, bool, bool, dict[str, Any]]:
         node = self._check_action(action)
-        reward = self._apply(node) + self._take_forced_choices()
+        reward = self._carried_reward + self._apply(node) + self._take_forced_choices()
+        self._carried_reward = 0.0
         self._sync_observation()
         info = self._final_info() if self._done else {}
         truncated = self._done and self._truncated

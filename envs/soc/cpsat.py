@@ -7,8 +7,9 @@ over the PE pairs holds always, each larger one is enforced only when both place
 chosen (the pairwise formulation). The HEFT schedule is the hint and its makespan the horizon,
 so the search starts from a feasible schedule and never looks above it.
 
-Empty (zero-length) intervals overlap nothing in CP-SAT's NoOverlap, as the family's rule lets a
-zero-length task touch anything.
+A zero-length task may sit anywhere, even inside another task on its PE (the family's rule, and
+the validator's), but CP-SAT's NoOverlap would forbid an empty interval strictly inside another:
+zero-length tasks only choose their PE and stay out of the PEs' NoOverlap.
 """
 
 from __future__ import annotations
@@ -77,9 +78,12 @@ class SoCCPSatSolver:
                 if duration == UNSUPPORTED:
                     continue
                 present = model.new_bool_var(f"x_{task}_{pe}")
-                on_pe[pe].append(
-                    model.new_optional_interval_var(starts[task], duration, ends[task], present, f"run_{task}_{pe}")
-                )
+                if duration:
+                    on_pe[pe].append(
+                        model.new_optional_interval_var(starts[task], duration, ends[task], present, f"run_{task}_{pe}")
+                    )
+                else:
+                    model.add(ends[task] == starts[task]).only_enforce_if(present)
                 chosen[task][pe] = present
             model.add_exactly_one(chosen[task].values())
         for intervals in on_pe:

@@ -27,14 +27,14 @@ NODE_FEATURES = (
     "ready",  # task: in the ready queue
     "placed",  # task: on a PE, not finished
     "finished",
-    "mean_exec",  # task: mean time over the PEs that can run it; PE: its mean over the task types it runs
+    "mean_exec",  # task: mean time over the PEs that can run it; PE: its mean over the tasks it can run
     "min_exec",  # task: the fastest PE's time
     "upward_rank",  # task
     "job_remaining",  # task: mean work of its job's tasks not yet placed
     "waiting_time",  # task: time since it became ready (ready tasks)
     "job_age",  # task: time since its job arrived
     "best_finish",  # ready task: earliest estimated finish over PEs, from now
-    "pe_share",  # task: share of PEs that can run it; PE: share of task types it runs
+    "pe_share",  # task: share of PEs that can run it; PE: share of the tasks it can run
     "busy_for",  # PE: time until it is free
     "chosen_time",  # PE, stage 2: the chosen task's execution time here
     "chosen_finish",  # PE, stage 2: the chosen task's estimated finish here, from now

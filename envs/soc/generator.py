@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,9 +32,10 @@ def _draw(rng: np.random.Generator, key: str, value: Any) -> Any:
 class StreamGenerator:
     """`workload`, `scale` (mean µs between injections), `noise` (std of an execution
     time as a fraction of its mean) and `max_jobs_in_parallel` are one value or a list
-    drawn from per instance. With
-    `pseudo_steady_state` (DS3Gym's default) `max_jobs_in_parallel` jobs are in flight at
-    t = 0; otherwise the stream starts with one."""
+    drawn from per instance. With `pseudo_steady_state` (DS3Gym's default)
+    `max_jobs_in_parallel` jobs (at most `num_jobs`) are in flight at t = 0; otherwise the
+    stream starts with one. Instances are named after their group (workload and noise), so
+    sets of several workloads from one seed stay apart."""
 
     kind: ClassVar[str] = "SoC stream"
     workload: str | list[str] = "canonical"
@@ -46,12 +48,21 @@ class StreamGenerator:
 
     def __post_init__(self) -> None:
         for name in _choices("workload", self.workload):
-            if name not in WORKLOADS:
+            if not isinstance(name, str) or name not in WORKLOADS:
                 raise UnknownNameError("SoC workload", str(name), WORKLOADS)
-        for key in ("scale", "noise", "max_jobs_in_parallel"):
+        kinds = {"scale": (int, float), "noise": (int, float), "max_jobs_in_parallel": (int,)}
+        for key, types in kinds.items():
             for value in _choices(key, getattr(self, key)):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ConfigError(f"generator.{key}: expected a number or a list of numbers, got {value!r}")
+                if isinstance(value, bool) or not isinstance(value, (*types, np.integer)):
+                    what = "an integer" if types == (int,) else "a number"
+                    raise ConfigError(f"generator.{key}: expected {what} or a list of them, got {value!r}")
+        for key in ("num_jobs", "warmup_jobs"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise ConfigError(f"generator.{key}: expected an integer, got {value!r}")
+        if not isinstance(self.pseudo_steady_state, bool):
+            value = self.pseudo_steady_state
+            raise ConfigError(f"generator.pseudo_steady_state: expected true or false, got {value!r}")
         # The instance checks every field: one per listed value, so that a bad value late in a list
         # fails here and not when an episode draws it.
         workload = _choices("workload", self.workload)[0]
@@ -84,7 +95,7 @@ class StreamGenerator:
             scale=float(_choices("scale", self.scale)[0] if scale is None else scale),
             max_jobs_in_parallel=cap,
             warmup_jobs=self.warmup_jobs,
-            initial_jobs=cap if self.pseudo_steady_state else 1,
+            initial_jobs=min(cap, self.num_jobs) if self.pseudo_steady_state else 1,
             noise=noise,
             seed=seed,
             group=workload + (f"_noise{noise:g}" if noise else ""),
@@ -94,7 +105,8 @@ class StreamGenerator:
     def sample(self, rng: np.random.Generator, name: str) -> SoCInstance:
         keys = ("workload", "scale", "noise", "max_jobs_in_parallel")
         workload, scale, noise, cap = (_draw(rng, key, getattr(self, key)) for key in keys)
-        return self.build(name, workload, int(rng.integers(2**31)), scale, noise, cap)
+        instance = self.build(name, workload, int(rng.integers(2**31)), scale, noise, cap)
+        return dataclasses.replace(instance, name=f"{instance.group}_{name}")
 
     def sample_set(self, count: int, seed: int) -> list[SoCInstance]:
         return seeded_set(self.sample, count, seed)

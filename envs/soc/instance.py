@@ -9,7 +9,7 @@ instance's `seed` by `realisation()`, so every method meets the same jobs.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -130,8 +130,8 @@ class Platform:
                 )
             if any(t < 0 and t != UNSUPPORTED for t in row):
                 raise InstanceFormatError(f"{where}: exec_table[{task_type!r}] has a negative time {row}")
-            if all(t == UNSUPPORTED for t in row):
-                raise InstanceFormatError(f"{where}: no PE type runs {task_type!r}")
+            if all(row[t] == UNSUPPORTED for t in self.pe_type):
+                raise InstanceFormatError(f"{where}: no PE runs {task_type!r}")
         if len(self.bandwidth) != self.num_pes or any(len(row) != self.num_pes for row in self.bandwidth):
             raise InstanceFormatError(f"{where}: bandwidth must be {self.num_pes} x {self.num_pes}")
         for p, row in enumerate(self.bandwidth):
@@ -166,6 +166,10 @@ def noisy_duration(mean: int, noise: float, z: float) -> int:
     if mean == 0 or noise == 0.0:
         return mean
     return max(round(mean * (1.0 + noise * z)), 1)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,6 @@ class SoCInstance:
     group: str = ""
     best_known: float | None = None
     workload: str = ""  # the named workload it came from, if any
-    _realisation: list[Realisation] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         where = f"SoC instance {self.name!r}"
@@ -223,17 +226,21 @@ class SoCInstance:
         if any(not p >= 0 for p in self.probabilities) or not abs(sum(self.probabilities) - 1.0) < 1e-6:
             fail(f"probabilities must be >= 0 and sum to 1, got {list(self.probabilities)}")
         for name, value in (("num_jobs", self.num_jobs), ("max_jobs_in_parallel", self.max_jobs_in_parallel)):
-            if not isinstance(value, int | np.integer) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 fail(f"{name} must be an integer >= 1, got {value!r}")
         cap = self.max_jobs_in_parallel
         if not isinstance(self.initial_jobs, int | np.integer) or not 1 <= self.initial_jobs <= cap:
             fail(f"initial_jobs must be an integer in 1..max_jobs_in_parallel ({cap}), got {self.initial_jobs!r}")
         if not isinstance(self.warmup_jobs, int | np.integer) or not 0 <= self.warmup_jobs < self.num_jobs:
             fail(f"warmup_jobs must be an integer in 0..num_jobs - 1 ({self.num_jobs - 1}), got {self.warmup_jobs!r}")
-        if not self.scale > 0 or not np.isfinite(self.scale):
+        if not self.initial_jobs <= self.num_jobs:
+            fail(f"initial_jobs ({self.initial_jobs}) cannot exceed num_jobs ({self.num_jobs})")
+        if not _is_number(self.scale) or not self.scale > 0 or not np.isfinite(self.scale):
             fail(f"scale (mean µs between injections) must be a positive number, got {self.scale!r}")
-        if not 0.0 <= self.noise < 1.0:
-            fail(f"noise (std as a fraction of the mean) must be in [0, 1), got {self.noise!r}")
+        if not _is_number(self.noise) or not 0.0 <= self.noise < 1.0:
+            fail(f"noise (std as a fraction of the mean) must be a number in [0, 1), got {self.noise!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) or self.seed < 0:
+            fail(f"seed must be an integer >= 0, got {self.seed!r}")
         for app in self.applications:
             for task_type in app.task_types:
                 if task_type not in self.platform.exec_table:
@@ -253,14 +260,18 @@ class SoCInstance:
         return max(app.num_tasks for app in self.applications)
 
     def realisation(self) -> Realisation:
-        """The stream drawn from `seed` (computed once)."""
-        if not self._realisation:
-            rng = np.random.default_rng(self.seed)
-            apps = rng.choice(len(self.applications), size=self.num_jobs, p=np.asarray(self.probabilities))
-            gaps = np.floor(rng.exponential(self.scale, size=self.num_jobs)).astype(np.int64)
-            z = rng.standard_normal((self.num_jobs, self.max_tasks))
-            self._realisation.append(Realisation(apps.astype(np.int64), gaps, z))
-        return self._realisation[0]
+        """The stream drawn from `seed`."""
+        return self._stream
+
+    @functools.cached_property
+    def _stream(self) -> Realisation:
+        """Computed once; not a field, so an instance's content (and digest) is the same
+        before and after the stream is drawn."""
+        rng = np.random.default_rng(self.seed)
+        apps = rng.choice(len(self.applications), size=self.num_jobs, p=np.asarray(self.probabilities))
+        gaps = np.floor(rng.exponential(self.scale, size=self.num_jobs)).astype(np.int64)
+        z = rng.standard_normal((self.num_jobs, self.max_tasks))
+        return Realisation(apps.astype(np.int64), gaps, z)
 
     def duration(self, job: int, task: int, pe: int) -> int:
         """Job `job`'s task `task` on PE `pe`, noise included (UNSUPPORTED where it cannot run)."""

@@ -60,6 +60,7 @@ RESOURCE_KEYWORDS = (
 )
 _TYPE_SPELLINGS = ("resource_type", "resoruce_type")  # DS3's SoC.Top.txt has the second
 _SKIPPED = {"opp", "trip_freq", "DTPM_trip_freq", "power_profile", "PG_profile", "mesh_information"}
+LARGEST = 2**62  # times, volumes and bandwidths stay far inside int64 through every sum
 _INTEGER = re.compile(r"[+-]?\d+")
 _T = TypeVar("_T")
 
@@ -89,6 +90,8 @@ class _Line:
         value = int(token)
         if minimum is not None and value < minimum:
             raise self.error(f"{what}: expected an integer >= {minimum}, got {value}")
+        if abs(value) > LARGEST:
+            raise self.error(f"{what}: {value} is beyond the largest value schedrl takes ({LARGEST})")
         return value
 
     def number(self, index: int, what: str) -> float:
@@ -97,8 +100,8 @@ class _Line:
             value = float(token)
         except ValueError:
             raise self.error(f"{what}: expected a number, got {token!r}") from None
-        if not math.isfinite(value):
-            raise self.error(f"{what}: expected a finite number, got {token!r}")
+        if not math.isfinite(value) or abs(value) > LARGEST:
+            raise self.error(f"{what}: expected a finite number of magnitude at most {LARGEST}, got {token!r}")
         return value
 
 
@@ -532,8 +535,8 @@ def _scale(ini: _Ini, mode: str) -> float:
     values: list[int] = []
     for part in ini.items(section, "scale_values"):
         bounds = part.split("-")
-        if not all(_INTEGER.fullmatch(b) for b in bounds) or len(bounds) not in (1, 3):
-            raise ini.error(section, "scale_values", f"expected `start-stop-step` or integers, got {part!r}")
+        if not all(_INTEGER.fullmatch(b) for b in bounds) or len(bounds) not in (1, 3) or bounds[-1] == "0":
+            raise ini.error(section, "scale_values", f"expected `start-stop-step` (step > 0) or integers, got {part!r}")
         values.extend([int(bounds[0])] if len(bounds) == 1 else range(*(int(b) for b in bounds)))
     if len(values) != 1 or values[0] < 1:
         raise ini.error(

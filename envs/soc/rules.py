@@ -72,7 +72,7 @@ class ListRule:
         self.name = name
         self.choose = choose
         self.places_by_eft = places_by_eft
-        self._planned: Choice | None = None
+        self._planned: tuple[SoCSimulation, int, Choice] | None = None  # (episode, decision time, choice)
 
     def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
         if env is None:
@@ -80,13 +80,14 @@ class ListRule:
         state = env.unwrapped
         sim: SoCSimulation = state.sim
         if state.chosen is None:
-            self._planned = self.choose(sim)
-            return state.task_node(*self._planned[:2])
+            choice = self.choose(sim)
+            self._planned = (sim, sim.now, choice)
+            return state.task_node(*choice[:2])
         job, task = state.chosen
-        planned = self._planned
-        self._planned = None
-        pe = planned[2] if planned is not None and planned[:2] == (job, task) else self.choose_pe(sim, job, task)
-        return state.pe_node(pe)
+        planned, self._planned = self._planned, None
+        if planned is not None and planned[0] is sim and planned[1] == sim.now and planned[2][:2] == (job, task):
+            return state.pe_node(planned[2][2])
+        return state.pe_node(self.choose_pe(sim, job, task))
 
     def choose_pe(self, sim: SoCSimulation, job: int, task: int) -> int:
         return sim.eft_pe(job, task) if self.places_by_eft else _met_pe(sim, job, task)
