@@ -206,3 +206,16 @@ def test_a_task_type_that_no_pe_runs_is_refused() -> None:
     # Type B runs y, but no PE is of type B.
     with pytest.raises(InstanceFormatError, match="no PE runs 'y'"):
         Platform("p", ("A", "B"), ("a0",), (0,), {"y": (UNSUPPORTED, 4)}, ((1000,),))
+
+
+@pytest.mark.parametrize(("name", "latencies"), [("soc_canonical", (103.125, 239.625)), ("soc_wifi", (101.375, 242.5))])
+def test_the_shipped_policies_schedule_validly(name: str, latencies: tuple[float, float]) -> None:
+    from schedrl import agents
+
+    policy = agents.load(name)
+    for (workload, cap), latency in zip((("canonical", 3), ("wifi", 4)), latencies, strict=True):
+        generator = StreamGenerator(workload=workload, scale=50.0, noise=0.2, num_jobs=8, max_jobs_in_parallel=cap)
+        instance = generator.sample_set(1, 21)[0]
+        result = policy.solve(instance)
+        validate_trace(instance, {"average_latency": result.objective, **result.solution})
+        assert result.objective == pytest.approx(latency)  # pinned: greedy decoding is deterministic

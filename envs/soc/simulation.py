@@ -68,12 +68,14 @@ class SoCSimulation:
         job's arrival for an entry task)."""
         start, source, volume = self.instance.applications[self.application(job)].predecessor_arrays
         first, count = start[tasks], start[tasks + 1] - start[tasks]
-        owner = np.repeat(np.arange(tasks.size), count)
-        edge = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
-        preds = source[edge]
-        arrive = self.finish[job, preds][:, None] + volume[edge][:, None] // self.bandwidth[self.pe[job, preds]]
+        offset = np.cumsum(count) - count  # where each task's edges begin in the gathered list
+        edge = np.arange(count.sum()) - np.repeat(offset, count) + np.repeat(first, count)
         ready = np.full((tasks.size, self.pe_free.size), self.arrival[job], dtype=np.int64)
-        np.maximum.at(ready, owner, arrive)
+        if edge.size:
+            preds = source[edge]
+            arrive = self.finish[job, preds][:, None] + volume[edge][:, None] // self.bandwidth[self.pe[job, preds]]
+            has = count > 0  # the segments of tasks with predecessors, consecutive in `arrive`
+            ready[has] = np.maximum(ready[has], np.maximum.reduceat(arrive, offset[has], axis=0))
         return ready
 
     def estimated_finish(self, job: int, tasks: np.ndarray) -> np.ndarray:
