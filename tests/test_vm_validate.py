@@ -215,8 +215,14 @@ def edited(change: Any) -> Record:
 MALFORMED = {
     "not a dict": ([PLAN], "must be a dict"),
     "missing key": ({k: v for k, v in PLAN.items() if k != "placement"}, "lacks placement"),
-    "string rate": (edited(lambda r: r.update(fragment_rate="0.1")), "fragment_rate must be a number"),
-    "nan rate": (edited(lambda r: r.update(initial_fragment_rate=float("nan"))), "must be finite"),
+    "string rate": (
+        edited(lambda r: r.update(fragment_rate="0.1")),
+        "fragment_rate must be a finite number, got '0.1'",
+    ),
+    "nan rate": (
+        edited(lambda r: r.update(initial_fragment_rate=float("nan"))),
+        "initial_fragment_rate must be a finite number, got nan",
+    ),
     "bool count": (edited(lambda r: r.update(migrations_used=True)), "migrations_used must be an integer"),
     "float count": (edited(lambda r: r.update(migrations_used=2.5)), "migrations_used must be an integer"),
     "migrations not a list": (edited(lambda r: r.update(migrations="a p1 1")), "migrations must be a list"),

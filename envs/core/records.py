@@ -1,6 +1,6 @@
 """What every validator reads records with: the shape check it starts with (a dict with the
 family's keys, so the constraint checks after it can index it without a KeyError), and the
-one reading of a recorded integer."""
+one reading each of a recorded integer and a recorded number."""
 
 from __future__ import annotations
 
@@ -32,3 +32,15 @@ def whole_number(value: Any) -> int | None:
     if isinstance(value, float | np.floating) and math.isfinite(value) and float(value).is_integer():
         return int(value)
     return None
+
+
+def finite_number(value: Any) -> float | None:
+    """The value as a finite float, or None: booleans, text, nan, inf and integers beyond a
+    float's range are not numbers a record can report."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None

@@ -16,6 +16,8 @@ import numpy as np
 from schedrl.errors import InstanceFormatError
 
 UNSUPPORTED = -1  # an exec_table entry: the PE type cannot run the task type
+#: The largest time, volume or bandwidth schedrl takes: sums of them stay inside int64.
+LARGEST = 2**62
 
 
 @dataclass(frozen=True, eq=False)

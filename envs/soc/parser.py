@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from schedrl.envs.core.files import read_text
-from schedrl.envs.soc.instance import UNSUPPORTED, Application, Platform, SoCInstance
+from schedrl.envs.soc.instance import LARGEST, UNSUPPORTED, Application, Platform, SoCInstance
 from schedrl.errors import ConfigError, InstanceFormatError
 
 NON_COMPUTE_TYPES = ("MEM", "CAC")  # memory and last-level cache: DS3 models them for transfers only
@@ -60,7 +60,6 @@ RESOURCE_KEYWORDS = (
 )
 _TYPE_SPELLINGS = ("resource_type", "resoruce_type")  # DS3's SoC.Top.txt has the second
 _SKIPPED = {"opp", "trip_freq", "DTPM_trip_freq", "power_profile", "PG_profile", "mesh_information"}
-LARGEST = 2**62  # times, volumes and bandwidths stay far inside int64 through every sum
 _INTEGER = re.compile(r"[+-]?\d+")
 _T = TypeVar("_T")
 

@@ -15,16 +15,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from schedrl.envs.core.records import record_shape_problems, whole_number
-from schedrl.envs.soc.instance import UNSUPPORTED, Application, SoCInstance
+from schedrl.envs.core.records import finite_number, record_shape_problems, whole_number
+from schedrl.envs.soc.instance import LARGEST, UNSUPPORTED, Application, SoCInstance
 from schedrl.errors import InvalidScheduleError
 
 #: The keys of a solution record (see the family's docs for their meaning).
 RECORD_KEYS = ("applications", "arrivals", "trace", "average_latency", "makespan", "completed_jobs", "throughput")
 #: How far a reported float metric may be from the recomputed one, relatively.
 TOLERANCE = 1e-9
-#: Times beyond 2**62 could not travel through int64 anywhere else in schedrl.
-_LIMIT = 2**62
 
 
 class Row(NamedTuple):
@@ -106,7 +104,7 @@ def _rows(instance: SoCInstance, trace: Any, problems: list[str]) -> list[Row] |
             problems.append(f"trace[{index}]: job {row.job} has tasks 0..{sizes[row.job] - 1}, not task {row.task}")
         if not 0 <= row.pe < instance.platform.num_pes:
             problems.append(f"trace[{index}]: PE {row.pe} is not a PE index (0..{instance.platform.num_pes - 1})")
-        if not (0 <= row.start <= _LIMIT and 0 <= row.finish <= _LIMIT):
+        if not (0 <= row.start <= LARGEST and 0 <= row.finish <= LARGEST):
             problems.append(f"trace[{index}]: times [{row.start}, {row.finish}) must lie in 0..2**62")
         rows.append(row)
     return rows if len(problems) == before else None
@@ -127,7 +125,7 @@ def _application_problems(instance: SoCInstance, value: Any) -> list[str]:
 
 def _arrivals(value: Any, num_jobs: int, problems: list[str]) -> list[int] | None:
     numbers = [whole_number(v) for v in value] if isinstance(value, list | tuple) and len(value) == num_jobs else None
-    if numbers is None or any(n is None or abs(n) > _LIMIT for n in numbers):
+    if numbers is None or any(n is None or abs(n) > LARGEST for n in numbers):
         problems.append(f"arrivals must list {num_jobs} integer times (one per job), got {reprlib.repr(value)}")
         return None
     return numbers  # type: ignore[return-value]  # no None left
@@ -141,7 +139,7 @@ def _metrics(record: dict[str, Any], problems: list[str]) -> dict[str, float | i
         if metrics[key] is None:
             problems.append(f"{key} must be an integer, got {reprlib.repr(record[key])}")
     for key in ("average_latency", "throughput"):
-        metrics[key] = _finite(record[key])
+        metrics[key] = finite_number(record[key])
         if metrics[key] is None:
             problems.append(f"{key} must be a finite number, got {reprlib.repr(record[key])}")
     return metrics
@@ -272,14 +270,3 @@ def _metric_violations(
     ]
     recomputed = {**counts, **rates}
     return [f"{key} is reported as {reported[key]!r}, but the trace's is {recomputed[key]!r}" for key in wrong]
-
-
-def _finite(value: Any) -> float | None:
-    """A reported number as a finite float, or None (booleans, text, nan, inf and ints beyond floats are none)."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None

@@ -8,14 +8,11 @@ bookkeeping cannot produce a plan that the same bookkeeping then accepts.
 
 from __future__ import annotations
 
-import math
 import reprlib
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from schedrl.envs.core.records import record_shape_problems, whole_number
+from schedrl.envs.core.records import finite_number, record_shape_problems, whole_number
 from schedrl.envs.vm.instance import VMSnapshot
 from schedrl.errors import InvalidScheduleError
 
@@ -268,10 +265,7 @@ def _numa(value: Any) -> int | None:
 
 def _as_rate(value: Any, key: str, problems: list[str]) -> float | None:
     """A reported fragment rate as a float, or None after adding why it is not one."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
-        problems.append(f"{key} must be a number, got {reprlib.repr(value)}")
-        return None
-    if not math.isfinite(value):
-        problems.append(f"{key} must be finite, got {value!r}")
-        return None
-    return float(value)
+    rate = finite_number(value)
+    if rate is None:
+        problems.append(f"{key} must be a finite number, got {reprlib.repr(value)}")
+    return rate
