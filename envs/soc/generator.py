@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from schedrl.envs.core.generation import seeded_set
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.soc.instance import SoCInstance
 from schedrl.envs.soc.workloads import WORKLOADS, load_workload
 from schedrl.errors import ConfigError, InstanceFormatError, UnknownNameError
@@ -21,6 +22,19 @@ def _choices(key: str, value: Any) -> list[Any]:
     if not values:
         raise ConfigError(f"generator.{key}: the list of values is empty")
     return values
+
+
+# Settings of every value a list field may hold, and of the single-valued fields.
+_DRAWN = {
+    "scale": Setting("scale", float, 0.0, low_open=True),
+    "noise": Setting("noise", float, 0.0, 1.0),
+    "max_jobs_in_parallel": Setting("max_jobs_in_parallel", int, 1),
+}
+_FIXED = {
+    "num_jobs": Setting("num_jobs", int, 1),
+    "warmup_jobs": Setting("warmup_jobs", int, 0),
+    "pseudo_steady_state": Setting("pseudo_steady_state", bool),
+}
 
 
 def _draw(rng: np.random.Generator, key: str, value: Any) -> Any:
@@ -50,21 +64,13 @@ class StreamGenerator:
         for name in _choices("workload", self.workload):
             if not isinstance(name, str) or name not in WORKLOADS:
                 raise UnknownNameError("SoC workload", str(name), WORKLOADS)
-        kinds = {"scale": (int, float), "noise": (int, float), "max_jobs_in_parallel": (int,)}
-        for key, types in kinds.items():
+        check_settings({key: getattr(self, key) for key in _FIXED}, _FIXED.values(), prefix="generator")
+        for key, setting in _DRAWN.items():
             for value in _choices(key, getattr(self, key)):
-                if isinstance(value, bool) or not isinstance(value, (*types, np.integer)):
-                    what = "an integer" if types == (int,) else "a number"
-                    raise ConfigError(f"generator.{key}: expected {what} or a list of them, got {value!r}")
-        for key in ("num_jobs", "warmup_jobs"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer):
-                raise ConfigError(f"generator.{key}: expected an integer, got {value!r}")
-        if not isinstance(self.pseudo_steady_state, bool):
-            value = self.pseudo_steady_state
-            raise ConfigError(f"generator.pseudo_steady_state: expected true or false, got {value!r}")
-        # The instance checks every field: one per listed value, so that a bad value late in a list
-        # fails here and not when an episode draws it.
+                check_settings({key: value}, [setting], prefix="generator")
+        # The instance checks what spans fields (warm-up below the job count, noise below 1):
+        # one per listed value, so that a bad value late in a list fails here and not when an
+        # episode draws it.
         workload = _choices("workload", self.workload)[0]
         for key, keyword in (("scale", "scale"), ("noise", "noise"), ("max_jobs_in_parallel", "cap")):
             for value in _choices(key, getattr(self, key)):
