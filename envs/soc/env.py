@@ -179,19 +179,15 @@ class SoCEnv(GraphSchedulingEnv):
         max_pes: int | None = None,
         render_mode: str | None = None,
     ):
-        check_settings(
-            {"action_mode": action_mode, "reward_scale": reward_scale, "auto_single_choice": auto_single_choice},
-            ENV_SETTINGS,
-            prefix="env",
-        )
+        given = {"max_jobs": max_jobs, "max_job_tasks": max_job_tasks}
+        given |= {"max_job_edges": max_job_edges, "max_pes": max_pes}
+        options = {"action_mode": action_mode, "reward_scale": reward_scale, "auto_single_choice": auto_single_choice}
+        check_settings(options | given, ENV_SETTINGS, prefix="env")
         self.generator = build_generator(StreamGenerator, generator)
         self.action_mode = action_mode
         self.reward_scale = float(reward_scale)
         resolved = CATALOG.as_instance(instance) if instance is not None else None
         fitted = envelope_sizes([resolved] if resolved is not None else self.generator.largest())
-        given = {"max_jobs": max_jobs, "max_job_tasks": max_job_tasks}
-        given |= {"max_job_edges": max_job_edges, "max_pes": max_pes}
-        check_settings({k: v for k, v in given.items() if v is not None}, ENV_SETTINGS, prefix="env")
         sizes = {key: fitted[key] if value is None else value for key, value in given.items()}
         self.max_jobs, self.slot_size = sizes["max_jobs"], sizes["max_job_tasks"]
         self.max_job_edges, self.max_pes = sizes["max_job_edges"], sizes["max_pes"]
@@ -225,13 +221,12 @@ class SoCEnv(GraphSchedulingEnv):
 
     def _max_decisions(self, instance: SoCInstance) -> int:
         """One decision per task ("eft"), two in "direct" mode."""
-        tasks = int(sum(instance.applications[a].num_tasks for a in instance.realisation().applications))
-        return tasks * (2 if self.action_mode == "direct" else 1)
+        return instance.total_tasks * (2 if self.action_mode == "direct" else 1)
 
     def _start_episode(self, instance: SoCInstance) -> None:
         self.sim = SoCSimulation(instance)
         stats = self.sim.stats
-        self.time_unit = float(np.mean([s.upward_rank[s.upward_rank.argmax()] for s in stats])) or 1.0
+        self.time_unit = float(np.mean([s.upward_rank.max() for s in stats])) or 1.0
         times = np.concatenate([s.times for s in stats])
         supported = times >= 0
         self.pe_mean_exec = np.where(supported, times, 0).sum(axis=0) / np.maximum(supported.sum(axis=0), 1)
@@ -247,7 +242,7 @@ class SoCEnv(GraphSchedulingEnv):
             job = int(sim.slot_job[node // self.slot_size])
             task = node % self.slot_size
             if self.action_mode == "eft":
-                sim.assign(job, task, sim.eft_pe(job, task))
+                sim.assign(job, task)  # on its PE of earliest estimated finish
                 return self._advance()
             self.chosen = (job, task)
         else:

@@ -261,6 +261,11 @@ class SoCInstance:
         """Tasks of the largest application: the size of a job slot."""
         return max(app.num_tasks for app in self.applications)
 
+    @property
+    def total_tasks(self) -> int:
+        """Tasks of every job of the stream: the rows of a complete trace."""
+        return sum(self.applications[a].num_tasks for a in self.realisation().applications.tolist())
+
     def realisation(self) -> Realisation:
         """The stream drawn from `seed`."""
         return self._stream

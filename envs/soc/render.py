@@ -32,12 +32,7 @@ ARRIVAL = MarkerStyle(TICKUP)
 def figure_size(instance: SoCInstance) -> tuple[float, float]:
     """Inches: wider with more tasks in the stream, up to a page; a row per PE. The size depends
     on the instance only, so an episode's frames all have one size."""
-    return min(7 + 0.01 * total_tasks(instance), 16), 1.6 + 0.35 * instance.platform.num_pes
-
-
-def total_tasks(instance: SoCInstance) -> int:
-    """The trace rows of a complete record: every task of every job."""
-    return sum(instance.applications[a].num_tasks for a in instance.realisation().applications.tolist())
+    return min(7 + 0.01 * instance.total_tasks, 16), 1.6 + 0.35 * instance.platform.num_pes
 
 
 def timeline_figure(instance: SoCInstance, record: dict[str, Any], title: str | None = None) -> Figure:
@@ -76,13 +71,13 @@ def timeline_figure(instance: SoCInstance, record: dict[str, Any], title: str | 
     axes.set_xlim(0, now)
     axes.set_xlabel("time (µs)")
     heading = title or instance.name
-    if len(trace) == total_tasks(instance):
+    if len(trace) == instance.total_tasks:
         heading += (
             f": {instance.num_jobs} job(s), average latency {record['average_latency']:.1f} µs, "
             f"makespan {record['makespan']} µs"
         )
     else:
-        heading += f": {len(trace)} of {total_tasks(instance)} tasks placed, up to {now} µs"
+        heading += f": {len(trace)} of {instance.total_tasks} tasks placed, up to {now} µs"
     axes.set_title(heading, fontsize="medium")
     return figure
 

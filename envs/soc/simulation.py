@@ -78,12 +78,12 @@ class SoCSimulation:
             ready[has] = np.maximum(ready[has], np.maximum.reduceat(arrive, offset[has], axis=0))
         return ready
 
-    def estimated_finish(self, job: int, tasks: np.ndarray) -> np.ndarray:
+    def estimated_finish(self, job: int, tasks: np.ndarray, ready: np.ndarray | None = None) -> np.ndarray:
         """[R, P] finish time of each of the job's `tasks` on each PE with the table's mean
         execution time (inf where the PE cannot run it): what EFT, ETF and the EFT action
-        mode compare."""
+        mode compare. `ready`: their `data_ready`, if the caller has it already."""
         stats = self.stats[self.application(job)]
-        start = np.maximum(self.pe_free, self.data_ready(job, tasks))
+        start = np.maximum(self.pe_free, self.data_ready(job, tasks) if ready is None else ready)
         return np.where(stats.supported[tasks], start + stats.times[tasks], np.inf)
 
     def eft_pe(self, job: int, task: int) -> int:
@@ -100,10 +100,15 @@ class SoCSimulation:
             estimates[rows] = self.estimated_finish(int(job), tasks[rows])
         return estimates
 
-    def assign(self, job: int, task: int, pe: int) -> None:
-        """Place a ready task on a PE that can run it (the caller checks both)."""
+    def assign(self, job: int, task: int, pe: int | None = None) -> None:
+        """Place a ready task on a PE that can run it (the caller checks both), or, with no
+        PE given, on its PE of earliest estimated finish (`eft_pe`)."""
+        tasks = np.array([task])
+        ready = self.data_ready(job, tasks)
+        if pe is None:
+            pe = int(np.argmin(self.estimated_finish(job, tasks, ready)[0]))
         self.ready.remove((job, task))
-        start = max(int(self.pe_free[pe]), int(self.data_ready(job, np.array([task]))[0, pe]))
+        start = max(int(self.pe_free[pe]), int(ready[0, pe]))
         finish = start + self.instance.duration(job, task, pe)
         self.pe[job, task], self.start[job, task], self.finish[job, task] = pe, start, finish
         self.pe_free[pe] = finish
