@@ -10,37 +10,14 @@ from typing import Any
 from schedrl.envs.blocking.benchmarks import CATALOG
 from schedrl.envs.blocking.env import ENV_SETTINGS
 from schedrl.envs.blocking.instance import BlockingJobShopInstance
-from schedrl.envs.core.family import ProblemFamily
+from schedrl.envs.core.family import Deferred, ProblemFamily, RecordKeys
 from schedrl.envs.core.objective import Objective
-from schedrl.envs.core.solver import Solver
 from schedrl.envs.jobshop.family import episode_return, fit_kwargs
 from schedrl.envs.jobshop.parser import FORMATS, parse_instance
 from schedrl.envs.jobshop.rules import RULES, job_shop_baselines
 
 METRICS = ("blocking_time", "swaps", "interruptions")
 RECORD_KEYS = ("makespan", "start", "finish", "leave", "downtime", "swap_events", *METRICS)
-
-
-def _cpsat(**options: Any) -> Solver:
-    from schedrl.envs.blocking.cpsat import BlockingCPSatSolver  # OR-Tools loads only when asked for
-
-    return BlockingCPSatSolver(**options)
-
-
-def _solution_record(info: dict[str, Any]) -> dict[str, Any]:
-    return {key: info[key] for key in RECORD_KEYS}
-
-
-def _validate(instance: BlockingJobShopInstance, record: dict[str, Any]) -> None:
-    from schedrl.envs.blocking.validate import validate_schedule
-
-    validate_schedule(instance, record)
-
-
-def _perturbations(instance: BlockingJobShopInstance, record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    from schedrl.envs.blocking.perturbations import perturbations
-
-    return perturbations(instance, record)
 
 
 def _draw(instance: BlockingJobShopInstance, record: dict[str, Any], path: Path, title: str) -> None:
@@ -59,18 +36,18 @@ def _parser(fmt: str) -> Callable[[str], BlockingJobShopInstance]:
     return lambda text: BlockingJobShopInstance.from_job_shop(parse_instance(text, "text", fmt=fmt))
 
 
-SOLVERS = {"cpsat": _cpsat}
+SOLVERS = {"cpsat": Deferred("schedrl.envs.blocking.cpsat:BlockingCPSatSolver")}  # OR-Tools loads when asked
 BLOCKING_JOB_SHOP = ProblemFamily(
     env_id="schedrl/BlockingJobShop-v0",
     entry_point="schedrl.envs.blocking.env:BlockingJobShopEnv",
     objective=Objective("makespan", "min"),
     instances=CATALOG,
     baselines=job_shop_baselines,
-    solution_record=_solution_record,
-    validate=_validate,
+    solution_record=RecordKeys(RECORD_KEYS),
+    validate=Deferred("schedrl.envs.blocking.validate:validate_schedule"),
     fit_kwargs=fit_kwargs,
     episode_return=episode_return,
-    perturbations=_perturbations,
+    perturbations=Deferred("schedrl.envs.blocking.perturbations:perturbations"),
     # Routes with and without shutdowns, with swaps, and without (where the mask avoids deadlock).
     test_instances={
         "kind": "generated",

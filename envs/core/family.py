@@ -6,6 +6,7 @@ The seam, field by field, is tabled in docs/DESIGN.md."""
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,29 @@ from schedrl.errors import ConfigError, UnknownNameError
 Perturbations = Callable[[Any, dict[str, Any]], list[tuple[str, dict[str, Any]]]]
 # (rows of results.csv, output folder) -> names of the files written there
 ReportHook = Callable[[list[Any], Path], list[str]]
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """The function or class named "module:attribute", imported at its first call: a family
+    record names its solvers, validator and pictures without importing OR-Tools or matplotlib
+    when the family registers. A dataclass, so the record stays picklable."""
+
+    target: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class RecordKeys:
+    """`solution_record` for a family whose record is these keys of the final info."""
+
+    keys: tuple[str, ...]
+
+    def __call__(self, info: dict[str, Any]) -> dict[str, Any]:
+        return {key: info[key] for key in self.keys}
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from schedrl.envs.core.family import ProblemFamily
+from schedrl.envs.core.family import Deferred, ProblemFamily
 from schedrl.envs.core.objective import Objective
-from schedrl.envs.core.solver import Solver
-from schedrl.envs.core.vector_env import BatchedEngine, InstanceSampler
 from schedrl.envs.jobshop.benchmarks import CATALOG
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.env import ENV_SETTINGS
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.envs.jobshop.parser import FORMATS, parse_instance
 from schedrl.envs.jobshop.rules import job_shop_baselines
-
-
-def _cpsat(**options: Any) -> Solver:
-    from schedrl.envs.jobshop.cpsat import CPSatSolver  # OR-Tools loads only when a solver is asked for
-
-    return CPSatSolver(**options)
 
 
 def _solution_record(info: dict[str, Any]) -> dict[str, Any]:
@@ -40,12 +32,6 @@ def _draw(instance: JobShopInstance, record: dict[str, Any], path: Path, title: 
     from schedrl.envs.jobshop.render import save_gantt
 
     save_gantt(instance, record["start_times"], path, f"{title}: makespan {record['makespan']}")
-
-
-def _batched_engine(num_envs: int, env_kwargs: dict[str, Any]) -> tuple[BatchedEngine, InstanceSampler]:
-    from schedrl.envs.jobshop.batched import batched_engine
-
-    return batched_engine(num_envs, env_kwargs)
 
 
 def fit_kwargs(instances: list[JobShopInstance]) -> dict[str, Any]:
@@ -116,9 +102,9 @@ JOB_SHOP = ProblemFamily(
         {"dynamics": dynamics, "reward": reward} for dynamics in DYNAMICS for reward in ("dense", "sparse")
     ),
     parsers={fmt: _parser(fmt) for fmt in FORMATS},
-    solvers={"cpsat": _cpsat},
+    solvers={"cpsat": Deferred("schedrl.envs.jobshop.cpsat:CPSatSolver")},  # OR-Tools loads when asked for
     draw_solution=_draw,
-    batched_engine=_batched_engine,
+    batched_engine=Deferred("schedrl.envs.jobshop.batched:batched_engine"),
     proven_optimal=_proven_optimal,
     env_settings=ENV_SETTINGS,
 )

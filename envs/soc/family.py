@@ -5,60 +5,17 @@ validator."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from schedrl.envs.core.family import ProblemFamily
+from schedrl.envs.core.family import Deferred, ProblemFamily, RecordKeys
 from schedrl.envs.core.objective import Objective
-from schedrl.envs.core.solver import Solver
 from schedrl.envs.soc.benchmarks import CATALOG
 from schedrl.envs.soc.env import ENV_SETTINGS, envelope_sizes
-from schedrl.envs.soc.instance import SoCInstance
 from schedrl.envs.soc.parser import parse_application, parse_platform
 from schedrl.envs.soc.rules import soc_baselines
 from schedrl.envs.soc.validate import RECORD_KEYS
 
 METRICS = ("makespan", "completed_jobs", "throughput")
-
-
-def _heft(**options: Any) -> Solver:
-    from schedrl.envs.soc.listsched import HeftSolver
-
-    return HeftSolver(**options)
-
-
-def _cpop(**options: Any) -> Solver:
-    from schedrl.envs.soc.listsched import CpopSolver
-
-    return CpopSolver(**options)
-
-
-def _cpsat(**options: Any) -> Solver:
-    from schedrl.envs.soc.cpsat import SoCCPSatSolver  # OR-Tools loads only when asked for
-
-    return SoCCPSatSolver(**options)
-
-
-def _solution_record(info: dict[str, Any]) -> dict[str, Any]:
-    return {key: info[key] for key in RECORD_KEYS}
-
-
-def _validate(instance: SoCInstance, record: dict[str, Any]) -> None:
-    from schedrl.envs.soc.validate import validate_trace
-
-    validate_trace(instance, record)
-
-
-def _perturbations(instance: SoCInstance, record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    from schedrl.envs.soc.perturbations import perturbations
-
-    return perturbations(instance, record)
-
-
-def _draw(instance: SoCInstance, record: dict[str, Any], path: Path, title: str) -> None:
-    from schedrl.envs.soc.render import save_timeline
-
-    save_timeline(instance, record, path, title)
 
 
 def episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
@@ -76,11 +33,11 @@ SOC = ProblemFamily(
     objective=Objective("average_latency", "min"),
     instances=CATALOG,
     baselines=soc_baselines,
-    solution_record=_solution_record,
-    validate=_validate,
+    solution_record=RecordKeys(RECORD_KEYS),
+    validate=Deferred("schedrl.envs.soc.validate:validate_trace"),
     fit_kwargs=envelope_sizes,
     episode_return=episode_return,
-    perturbations=_perturbations,
+    perturbations=Deferred("schedrl.envs.soc.perturbations:perturbations"),
     # A stream for the rules and one DAG at t = 0 for the whole-DAG solvers.
     test_instances={
         "kind": "union",
@@ -95,7 +52,11 @@ SOC = ProblemFamily(
         "ds3_job": lambda text: parse_application(text, "text"),
         "ds3_soc": lambda text: parse_platform(text, "text"),
     },
-    solvers={"heft": _heft, "cpop": _cpop, "cpsat": _cpsat},
-    draw_solution=_draw,
+    solvers={  # OR-Tools loads only when a solver is asked for
+        "heft": Deferred("schedrl.envs.soc.listsched:HeftSolver"),
+        "cpop": Deferred("schedrl.envs.soc.listsched:CpopSolver"),
+        "cpsat": Deferred("schedrl.envs.soc.cpsat:SoCCPSatSolver"),
+    },
+    draw_solution=Deferred("schedrl.envs.soc.render:save_timeline"),
     env_settings=ENV_SETTINGS,
 )
