@@ -8,6 +8,7 @@ from schedrl.envs.blocking import BLOCKING_JOB_SHOP
 from schedrl.envs.core.family import ProblemFamily, baselines, env_ids, family, register_family
 from schedrl.envs.core.policy import Policy, RandomPolicy
 from schedrl.envs.core.rollout import Episode, rollout
+from schedrl.envs.edge.family import EDGE_OFFLOAD
 from schedrl.envs.jobshop import JOB_SHOP
 from schedrl.envs.soc.family import SOC
 from schedrl.envs.vm import VM_RESCHEDULE
@@ -25,6 +26,7 @@ register_family(JOB_SHOP)
 register_family(BLOCKING_JOB_SHOP)
 register_family(VM_RESCHEDULE)
 register_family(SOC)
+register_family(EDGE_OFFLOAD)
 
 __all__ = [
     "ConfigError",

@@ -109,6 +109,10 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         """Bring what only the agent reads (mask, derived features) up to date, once per
         agent step rather than once per applied choice (forced choices apply several)."""
 
+    def _step_info(self) -> dict[str, Any]:
+        """What every step reports (a multi-objective env's objective vector of the step)."""
+        return {}
+
     @abstractmethod
     def _final_info(self) -> dict[str, Any]:
         """Objective(s) and full solution, reported once the episode ends."""
@@ -151,7 +155,7 @@ class GraphSchedulingEnv(gym.Env[dict[str, np.ndarray], np.int64], ABC):
         reward = self._carried_reward + self._apply(node) + self._take_forced_choices()
         self._carried_reward = 0.0
         self._sync_observation()
-        info = self._final_info() if self._done else {}
+        info = self._step_info() | (self._final_info() if self._done else {})
         truncated = self._done and self._truncated
         return self.graph.snapshot(), reward, self._done and not truncated, truncated, info
 

@@ -1,0 +1,71 @@
+"""The offloading baselines of the MEC literature, each a `Policy` reading the env's
+simulation. Ties go to the lower server index (the cloud first). Candidates are the cloud,
+the edges and, where the instance enables it, local execution, except for all_cloud and
+round_robin, which offload.
+
+- all_cloud: every task to the cloud;
+- round_robin: cloud, edge 1, ..., edge E in turn, by decision count;
+- least_loaded: the server whose assigned work (executing and uploading) would take it the
+  least time alone;
+- greedy_delay / greedy_energy: the least marginal delay / energy for the task;
+- weighted_greedy: the least w delay / delay_unit + (1 - w) energy / energy_unit, the task's
+  own term of the objective: the one-step optimum of the reward;
+- random: a uniformly random legal server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from schedrl.envs.core.policy import Policy, RandomPolicy
+from schedrl.envs.edge.simulation import OffloadSimulation
+
+
+def all_cloud(sim: OffloadSimulation) -> int:
+    return 0
+
+
+def round_robin(sim: OffloadSimulation) -> int:
+    return len(sim.decisions) % sim.instance.num_servers
+
+
+def least_loaded(sim: OffloadSimulation) -> int:
+    def backlog(index: int) -> float:
+        server = sim.server(index)
+        return (float(server.remaining.sum()) + sum(bits for _, _, bits in server.joins)) / server.speed
+
+    return min(sim.candidates(), key=backlog)
+
+
+def greedy_delay(sim: OffloadSimulation) -> int:
+    return int(np.argmin(sim.options.delay))
+
+
+def greedy_energy(sim: OffloadSimulation) -> int:
+    return int(np.argmin(sim.options.energy))
+
+
+def weighted_greedy(sim: OffloadSimulation) -> int:
+    return int(np.argmin(sim.options.cost(sim.instance)))
+
+
+class ServerRule:
+    """A rule over record server indices as a `Policy` over the env's nodes."""
+
+    def __init__(self, name: str, choose: Callable[[OffloadSimulation], int]):
+        self.name = name
+        self.choose = choose
+
+    def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
+        if env is None:
+            raise ValueError(f"{self.name} reads the env's simulation: call act(obs, mask, env)")
+        state = env.unwrapped
+        return state.node_of(self.choose(state.sim))
+
+
+def edge_baselines(seed: int = 0) -> dict[str, Policy]:
+    rules = (all_cloud, round_robin, least_loaded, greedy_delay, greedy_energy, weighted_greedy)
+    return {rule.__name__: ServerRule(rule.__name__, rule) for rule in rules} | {"random": RandomPolicy(seed)}
