@@ -112,7 +112,7 @@ def instance() -> SimpleNamespace:
 def record() -> dict:
     # Edge 1 serves tasks 0 ([0, 3]), 1 ([1, 2.5]) and 4 ([4, 6]): 0 and 1 overlap, 4 reuses 0's sub-row.
     return {
-        "decisions": [[0, 0, 1], [1, 1, 1], [2, 2, 0], [3, 3, 3], [4, 4, 1]],
+        "assignments": [[0, 0, 1], [1, 1, 1], [2, 2, 0], [3, 3, 3], [4, 4, 1]],
         "upload_times": [0.5, 0.2, 1.0, 0.0, 0.1],
         "completions": [3.0, 2.5, 4.0, 5.0, 6.0],
         "delays": [3.0, 1.5, 2.0, 2.0, 2.0],
@@ -136,5 +136,5 @@ def test_render_rgb_is_an_image_of_the_instance_size_mid_episode_too() -> None:
     # 7 + 0.05 x 10 = 7.5 in wide, 1.6 + 0.6 x 4 lanes = 4 in high, at 100 dpi.
     image = render_rgb(instance(), record())  # type: ignore[arg-type]
     assert image.shape == (400, 750, 3) and image.dtype == np.uint8
-    partial = {key: record()[key][:2] for key in ("decisions", "upload_times", "completions")}
+    partial = {key: record()[key][:2] for key in ("assignments", "upload_times", "completions")}
     assert render_rgb(instance(), partial).shape == image.shape  # type: ignore[arg-type]

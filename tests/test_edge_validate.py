@@ -67,7 +67,7 @@ def record(
     """The record of these decisions, its metrics computed from the values given (w = 0.5, units 1)."""
     costs = [0.5 * d + 0.5 * e for d, e in zip(delays, energies, strict=True)]
     return {
-        "decisions": decisions,
+        "assignments": decisions,
         "upload_times": uploads,
         "completions": completions,
         "delays": delays,
@@ -157,9 +157,9 @@ def test_processor_sharing_from_scratch() -> None:
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
-        ({"decisions": [[0, 0, 1], [1, 1, 3]]}, r"decision 1 \(task 1\): server 3 is not in 0..2 \(2 = local\)"),
-        ({"decisions": [[0, 0, 1], [1, 0, 1]]}, r"decision 1 \(task 1\) is at step 0, but the FIFO rule gives step 1"),
-        ({"decisions": [[1, 0, 1], [0, 1, 1]]}, r"decision 0 is task 1, but tasks are decided in arrival order"),
+        ({"assignments": [[0, 0, 1], [1, 1, 3]]}, r"decision 1 \(task 1\): server 3 is not in 0..2 \(2 = local\)"),
+        ({"assignments": [[0, 0, 1], [1, 0, 1]]}, r"decision 1 \(task 1\) is at step 0, but the FIFO rule gives step 1"),
+        ({"assignments": [[1, 0, 1], [0, 1, 1]]}, r"decision 0 is task 1, but tasks are decided in arrival order"),
         (
             {"delays": [3.0, 5.0]},
             r"decision 1 \(task 1 at step 1 on server 1, edge 1\): delays\[1\] is 5.0, but the instance gives 4.0",
@@ -190,9 +190,9 @@ def test_a_missing_decision_is_named() -> None:
     [
         (None, "the record must be a dict"),
         ({k: v for k, v in SHARED.items() if k != "delays"}, "the record lacks delays"),
-        ({**SHARED, "decisions": "x"}, "decisions must be a list of"),
-        ({**SHARED, "decisions": [[0, 0, 1], [1, 1.5, 1]]}, r"decisions\[1\] must be 3 integers"),
-        ({**SHARED, "decisions": [[0, 0, 1], [3, 1, 1]]}, r"task 3 is not a task index \(0..2\)"),
+        ({**SHARED, "assignments": "x"}, "assignments must be a list of"),
+        ({**SHARED, "assignments": [[0, 0, 1], [1, 1.5, 1]]}, r"assignments\[1\] must be 3 integers"),
+        ({**SHARED, "assignments": [[0, 0, 1], [3, 1, 1]]}, r"task 3 is not a task index \(0..2\)"),
         ({**SHARED, "energies": [2.0]}, "energies must list 2 finite numbers"),
         ({**SHARED, "delays": [3.0, math.nan]}, "delays must list 2 finite numbers"),
         ({**SHARED, "avg_delay": "3.5"}, "avg_delay must be a finite number"),
@@ -204,9 +204,9 @@ def test_malformed_records_are_refused_without_crashing(bad: Any, message: str) 
 
 
 def test_numpy_scalars_and_whole_floats_are_read() -> None:
-    decisions = [[np.int64(v) for v in row] for row in SHARED["decisions"]]
+    decisions = [[np.int64(v) for v in row] for row in SHARED["assignments"]]
     delays = list(np.array(SHARED["delays"]))  # np.float64 entries
-    validate_record(tiny(), {**SHARED, "decisions": decisions, "delays": delays, "decided": 2.0})
+    validate_record(tiny(), {**SHARED, "assignments": decisions, "delays": delays, "decided": 2.0})
 
 
 @pytest.mark.parametrize("valid", [SHARED, LOCAL, SPLIT], ids=["shared", "local", "split"])

@@ -112,7 +112,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     ## Episode End
     Terminates after the step `horizon - 1`; tasks still in the FIFO then are never decided.
     `info` then holds `weighted_cost`, `avg_delay`, `avg_energy`, `preference`,
-    `num_edges`, `decided` and the solution record (`decisions` of [task, step, server],
+    `num_edges`, `decided` and the solution record (`assignments` of [task, step, server],
     `upload_times`, `completions`, `delays`, `energies`).
 
     ## Arguments

@@ -59,6 +59,7 @@ EDGE_OFFLOAD = ProblemFamily(
     metrics=METRICS,
     kwarg_variants=({}, {"reward_scale": 0.1, "reward_cap": 2.0}, {"auto_single_choice": False}),
     parsers={"wiopt": lambda text: parse_scenario(text)},
+    solvers={"clairvoyant": Deferred("schedrl.envs.edge.search:ClairvoyantSearch")},  # sees the whole episode
     draw_solution=Deferred("schedrl.envs.edge.render:save_timeline"),
     report=Deferred("schedrl.envs.edge.report:pareto_report"),
     env_settings=ENV_SETTINGS,

@@ -16,7 +16,7 @@ def episode_metrics(sim: OffloadSimulation) -> dict[str, Any]:
     w = instance.preference
     costs = w * delays / instance.delay_unit + (1 - w) * energies / instance.energy_unit
     return {
-        "decisions": [[int(v) for v in decision] for decision in sim.decisions],
+        "assignments": [[int(v) for v in decision] for decision in sim.decisions],
         "upload_times": list(sim.upload_times),
         "completions": sim.completions(),
         "delays": list(sim.delays),

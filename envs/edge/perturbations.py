@@ -20,18 +20,18 @@ def perturbations(instance: EdgeInstance, record: Record) -> list[tuple[str, Rec
     """(constraint, broken record) pairs. Those that need something the record may lack are
     left out where it does: a decision (server, step, the per-decision values), two decisions
     (task order), local execution being disabled (local when disabled)."""
-    decisions = [list(entry) for entry in record["decisions"]]
+    decisions = [list(entry) for entry in record["assignments"]]
     count, local = len(decisions), instance.num_edges + 1
 
     def edited(**changes: Any) -> Record:
         """A copy of the record (its lists copied too, so the valid one stays as it was) with `changes`."""
-        fresh = {**record, "decisions": [list(d) for d in decisions], **{k: list(record[k]) for k in SERIES}}
+        fresh = {**record, "assignments": [list(d) for d in decisions], **{k: list(record[k]) for k in SERIES}}
         return {**fresh, **changes}
 
     def decided(j: int, **fields: int) -> Record:
         """The record with decision j's task, step or server changed."""
         entry = dict(zip(("task", "step", "server"), decisions[j], strict=True)) | fields
-        return edited(decisions=_replaced(decisions, j, list(entry.values())))
+        return edited(assignments=_replaced(decisions, j, list(entry.values())))
 
     def off(value: Any) -> float:
         """A number the tolerance cannot absorb, relatively or near zero."""
@@ -44,12 +44,12 @@ def perturbations(instance: EdgeInstance, record: Record) -> list[tuple[str, Rec
         (
             "extra decision",
             edited(
-                decisions=[*decisions, extra],
+                assignments=[*decisions, extra],
                 decided=record["decided"] + 1,
                 **{key: [*record[key], 1.0] for key in SERIES},
             ),
         ),
-        ("decisions and upload_times of unequal length", edited(upload_times=[*record["upload_times"], 0.0])),
+        ("assignments and upload_times of unequal length", edited(upload_times=[*record["upload_times"], 0.0])),
         ("weighted_cost", edited(weighted_cost=off(record["weighted_cost"]))),
         ("non-finite weighted_cost", edited(weighted_cost=float("nan"))),
         ("avg_delay", edited(avg_delay=off(record["avg_delay"]))),
@@ -61,7 +61,7 @@ def perturbations(instance: EdgeInstance, record: Record) -> list[tuple[str, Rec
     if count:
         last_step = decisions[-1][1]
         broken += [
-            ("malformed decision", edited(decisions=_replaced(decisions, 0, decisions[0][:2]))),
+            ("malformed decision", edited(assignments=_replaced(decisions, 0, decisions[0][:2]))),
             ("server index", decided(0, server=local + 1)),
             ("negative server index", decided(0, server=-1)),
             ("decision step too early", decided(count - 1, step=last_step - 1)),
@@ -69,7 +69,7 @@ def perturbations(instance: EdgeInstance, record: Record) -> list[tuple[str, Rec
             (
                 "missing decision",
                 edited(
-                    decisions=decisions[:-1],
+                    assignments=decisions[:-1],
                     decided=record["decided"] - 1,
                     **{key: list(record[key][:-1]) for key in SERIES},
                 ),
@@ -81,7 +81,7 @@ def perturbations(instance: EdgeInstance, record: Record) -> list[tuple[str, Rec
         if instance.local_freq <= 0:
             broken.append(("local when disabled", decided(0, server=local)))
     if count >= 2:
-        broken.append(("out-of-order task", edited(decisions=_swapped(decisions))))
+        broken.append(("out-of-order task", edited(assignments=_swapped(decisions))))
     return broken
 
 

@@ -73,7 +73,7 @@ def timeline_figure(instance: EdgeInstance, record: dict[str, Any], title: str |
     figure = Figure(figsize=figure_size(instance, len(names)), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots()
-    decisions = np.asarray(record["decisions"], dtype=np.int64).reshape(-1, 3)
+    decisions = np.asarray(record["assignments"], dtype=np.int64).reshape(-1, 3)
     tasks, steps, servers = decisions.T
     decided = steps * instance.step_seconds
     joined = decided + np.asarray(record["upload_times"], dtype=float)

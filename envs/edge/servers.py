@@ -58,6 +58,12 @@ class ProcessorSharingServer:
         return self.projected[task]
 
 
+def completion_times(joins: list[tuple[float, int, float]], speed: float) -> dict[int, float]:
+    """Completion of every task of a server whose (join time, task, bits) are all known."""
+    _, _, _, done = _run(0.0, [], np.zeros(0), sorted(joins), speed, math.inf)
+    return dict(done)
+
+
 def _run(
     time: float,
     ids: list[int],

@@ -22,7 +22,7 @@ from schedrl.errors import InvalidScheduleError
 
 #: The keys of a solution record (see the family's docs for their meaning).
 RECORD_KEYS = (
-    "decisions",
+    "assignments",
     "upload_times",
     "completions",
     "delays",
@@ -55,7 +55,7 @@ def record_violations(instance: EdgeInstance, record: Any) -> list[str]:
     if shape:
         return shape
     problems: list[str] = []
-    decisions = _decisions(instance, record["decisions"], problems)
+    decisions = _decisions(instance, record["assignments"], problems)
     count = len(decisions) if decisions is not None else None
     series = {key: _series(key, record[key], count, problems) for key in SERIES}
     metrics = _metrics(record, problems)
@@ -173,7 +173,7 @@ def _decisions(instance: EdgeInstance, value: Any, problems: list[str]) -> list[
     """The decisions as triples of Python ints, or None after adding why they are not: each holds
     a task index of the realisation and a server the instance has (local only when enabled)."""
     if not isinstance(value, list | tuple):
-        problems.append(f"decisions must be a list of [task, step, server] triples, got {reprlib.repr(value)}")
+        problems.append(f"assignments must be a list of [task, step, server] triples, got {reprlib.repr(value)}")
         return None
     tasks, top = len(instance.realisation.sizes), instance.num_edges + (1 if instance.local_freq > 0 else 0)
     servers = f"0..{top}" + (f" ({top} = local)" if instance.local_freq > 0 else " (local execution is disabled)")
@@ -182,7 +182,7 @@ def _decisions(instance: EdgeInstance, value: Any, problems: list[str]) -> list[
     for j, entry in enumerate(value):
         numbers = [whole_number(v) for v in entry] if isinstance(entry, list | tuple) and len(entry) == 3 else None
         if numbers is None or None in numbers:
-            problems.append(f"decisions[{j}] must be 3 integers [task, step, server], got {reprlib.repr(entry)}")
+            problems.append(f"assignments[{j}] must be 3 integers [task, step, server], got {reprlib.repr(entry)}")
             continue
         decision = Decision(*numbers)  # type: ignore[arg-type]  # no None left
         if not 0 <= decision.task < tasks:

@@ -1,0 +1,128 @@
+"""A clairvoyant anytime reference: local search over whole assignments, seeing every
+future task, channel and size of the episode. No online policy can know this much, so its
+cost shows how much room the weighted greedy leaves, not a target a policy must reach.
+
+It rests on the delay's telescoping: a server's tasks' marginal delays add up to their total
+response time (completion - decision time), so the episode's total cost is a sum over
+servers of w / delay_unit x total response time + (1 - w) / energy_unit x energy, and moving
+one task changes only its old and its new server's terms."""
+
+from __future__ import annotations
+
+import time
+from typing import Hashable
+
+import numpy as np
+
+from schedrl.envs.core.solver import SolverResult
+from schedrl.envs.edge.instance import EdgeInstance
+from schedrl.envs.edge.metrics import episode_metrics
+from schedrl.envs.edge.servers import completion_times
+from schedrl.envs.edge.simulation import OffloadSimulation
+
+
+def replay(instance: EdgeInstance, servers: list[int]) -> OffloadSimulation:
+    """The episode with the given server for each decision, in order."""
+    sim = OffloadSimulation(instance)
+    for server in servers:
+        sim.assign(server)
+    return sim
+
+
+class ClairvoyantSearch:
+    """From the weighted greedy's assignment, move single tasks to the server that lowers the
+    total cost most, pass after pass over the tasks in a seeded random order, until a pass
+    improves nothing or `time_limit` seconds have passed."""
+
+    def __init__(self, time_limit: float = 2.0, seed: int = 0):
+        self.time_limit = time_limit
+        self.seed = seed
+
+    def solve(self, instance: EdgeInstance) -> SolverResult:
+        started = time.perf_counter()
+        sim = OffloadSimulation(instance)
+        steps, options = [], []
+        while not sim.done:  # the weighted greedy, recording every option it saw
+            steps.append(sim.step)
+            options.append(sim.options)
+            sim.assign(int(np.argmin(sim.options.cost(instance))))
+        assignment = [server for _, _, server in sim.decisions]
+        greedy_cost = episode_metrics(sim)["weighted_cost"]
+        problem = _Problem(instance, steps, options)
+        passes, rng = 0, np.random.default_rng(self.seed)
+        while time.perf_counter() - started < self.time_limit:
+            passes += 1
+            if not problem.improve(assignment, rng, started + self.time_limit):
+                break
+        final = replay(instance, assignment)
+        record = episode_metrics(final)
+        gain = 100 * (greedy_cost - record["weighted_cost"]) / greedy_cost if greedy_cost else 0.0
+        return SolverResult(
+            objective=record["weighted_cost"],
+            solution=record,
+            proven_optimal=False,
+            status=f"clairvoyant local search: {passes} passes, {gain:.2f} % below the weighted greedy",
+            wall_time=time.perf_counter() - started,
+        )
+
+
+class _Problem:
+    """The episode's tasks with each server's upload time and energy, and the cost of a
+    server's task set."""
+
+    def __init__(self, instance: EdgeInstance, steps: list[int], options: list):
+        self.instance = instance
+        draws = instance.realisation
+        self.now = np.asarray(steps, dtype=float) * instance.step_seconds
+        self.upload = np.array([o.upload_time for o in options])
+        self.energy = np.array([o.energy for o in options])
+        self.sizes = draws.sizes[: len(steps)]
+        self.users = draws.users[: len(steps)]
+        speeds = draws.server_freqs / instance.cycles_per_bit
+        self.speeds = [*speeds, instance.local_freq / instance.cycles_per_bit]
+        w = instance.preference
+        self.delay_weight, self.energy_weight = w / instance.delay_unit, (1 - w) / instance.energy_unit
+        self.choices = np.flatnonzero(np.isfinite(self.energy[0])) if len(steps) else np.zeros(0, int)
+
+    def key(self, task: int, server: int) -> Hashable:
+        """The queue a task joins: a server, or its user's own device."""
+        return (server, int(self.users[task])) if server == self.instance.local_server else server
+
+    def cost(self, server: int, tasks: list[int]) -> float:
+        joins = [(self.now[k] + self.upload[k, server], k, float(self.sizes[k])) for k in tasks]
+        finish = completion_times(joins, self.speeds[server])
+        response = sum(finish[k] - self.now[k] for k in tasks)
+        return self.delay_weight * response + self.energy_weight * float(self.energy[tasks, server].sum())
+
+    def improve(self, assignment: list[int], rng: np.random.Generator, deadline: float) -> bool:
+        """One pass of single-task moves; whether any improved the cost."""
+        queues: dict[Hashable, list[int]] = {}
+        for task, server in enumerate(assignment):
+            queues.setdefault(self.key(task, server), []).append(task)
+        costs = {key: self.cost(key if isinstance(key, int) else key[0], tasks) for key, tasks in queues.items()}
+        improved = False
+        for task in rng.permutation(len(assignment)):
+            if time.perf_counter() > deadline:
+                break
+            source = assignment[task]
+            old = self.key(task, source)
+            without = [k for k in queues[old] if k != task]
+            base = costs[old] - self.cost(source, without)  # what the task adds where it is
+            best, best_gain = source, 1e-12
+            for server in self.choices:
+                new = self.key(task, int(server))
+                if new == old:
+                    continue
+                tasks = sorted([*queues.get(new, []), task])
+                added = self.cost(int(server), tasks) - costs.get(new, 0.0)
+                if base - added > best_gain:
+                    best, best_gain = int(server), base - added
+            if best != source:
+                new = self.key(task, best)
+                queues[old] = without
+                costs[old] = self.cost(source, without)
+                queues[new] = sorted([*queues.get(new, []), task])
+                costs[new] = self.cost(best, queues[new])
+                assignment[task] = best
+                improved = True
+        return improved
