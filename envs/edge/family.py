@@ -11,7 +11,6 @@ from schedrl.envs.core.family import Deferred, ProblemFamily, RecordKeys
 from schedrl.envs.core.objective import Objective
 from schedrl.envs.edge.benchmarks import CATALOG
 from schedrl.envs.edge.env import ENV_SETTINGS, envelope_sizes
-from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.parser import parse_scenario
 from schedrl.envs.edge.rules import edge_baselines
 from schedrl.envs.edge.validate import RECORD_KEYS
@@ -21,13 +20,8 @@ METRICS = ("avg_delay", "avg_energy", "preference", "num_edges", "decided")
 
 def episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
     """-reward_scale x the decided tasks' objective terms, each capped at reward_cap."""
-    w = info["preference"]
-    delay_unit, energy_unit = EdgeInstance.delay_unit, EdgeInstance.energy_unit
-    costs = [
-        w * d / delay_unit + (1 - w) * e / energy_unit for d, e in zip(info["delays"], info["energies"], strict=True)
-    ]
     cap = env_kwargs.get("reward_cap") or math.inf
-    return -float(env_kwargs.get("reward_scale", 1.0)) * sum(min(cost, cap) for cost in costs)
+    return -float(env_kwargs.get("reward_scale", 1.0)) * sum(min(cost, cap) for cost in info["costs"])
 
 
 EDGE_OFFLOAD = ProblemFamily(

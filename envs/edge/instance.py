@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -189,11 +188,8 @@ class EdgeInstance:
         gain = self.realisation.gain_block(step)[:, user]
         noise = self.noise_w
         snr = self.transmit_power_w * ((gain / noise) ** 2 if self.legacy_rate else gain) / noise
-        return self.bandwidth_hz * np.log2(1.0 + snr)
+        return self.bandwidth_hz * np.log1p(snr) / np.log(2.0)  # log1p: a deep fade keeps a rate above 0
 
     def compute_energy(self, size: float, freq: float) -> float:
         """Joules to run `size` bits at `freq` Hz (kappa C L f^2)."""
         return self.kappa * self.cycles_per_bit * size * freq**2
-
-    def describe(self) -> dict[str, Any]:
-        return {"num_edges": self.num_edges, "preference": self.preference, "seed": self.seed}

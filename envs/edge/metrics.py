@@ -27,4 +27,5 @@ def episode_metrics(sim: OffloadSimulation) -> dict[str, Any]:
         "preference": float(w),
         "num_edges": instance.num_edges,
         "decided": len(sim.decisions),
+        "costs": costs.tolist(),  # each decision's objective term (not part of the record)
     }

@@ -141,6 +141,13 @@ def _instance(keys: dict[str, Any], text: str, source: str, name: str) -> EdgeIn
             fields[key] = keys[key]
     try:
         return EdgeInstance(**fields)
-    except InstanceFormatError as error:
-        field = str(error).split(": ", 2)[1].split(" ")[0] if ": " in str(error) else ""
-        raise InstanceFormatError(str(error), source=source, line=_line_of(text, field)) from None
+    except InstanceFormatError as error:  # "edge instance 'x': <field> must be ...": point at its key
+        field = str(error).split(": ", 1)[-1].split(" ", 1)[0]
+        line = _line_of(text, _WIOPT_KEY.get(field, field))
+        raise InstanceFormatError(str(error), source=source, line=line) from None
+
+
+# Our field -> the WiOpt key a bad value of it came from, for the line in messages.
+_WIOPT_KEY = {field: key for key, field in _SCALARS.items()}
+_WIOPT_KEY |= {field: pair[1] for field, pair in _PAIRS.items()} | {field: pair[0] for field, pair in _RANGES.items()}
+_WIOPT_KEY |= {field: pair[0] for field, pair in _CENTRED.items()} | {"num_edges": "edge_num"}

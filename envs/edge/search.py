@@ -10,7 +10,6 @@ one task changes only its old and its new server's terms."""
 from __future__ import annotations
 
 import time
-from typing import Hashable
 
 import numpy as np
 
@@ -84,9 +83,9 @@ class _Problem:
         self.delay_weight, self.energy_weight = w / instance.delay_unit, (1 - w) / instance.energy_unit
         self.choices = np.flatnonzero(np.isfinite(self.energy[0])) if len(steps) else np.zeros(0, int)
 
-    def key(self, task: int, server: int) -> Hashable:
-        """The queue a task joins: a server, or its user's own device."""
-        return (server, int(self.users[task])) if server == self.instance.local_server else server
+    def key(self, task: int, server: int) -> tuple[int, int]:
+        """The queue a task joins: (server, -1), or (local, its user) for its user's own device."""
+        return (server, int(self.users[task])) if server == self.instance.local_server else (server, -1)
 
     def cost(self, server: int, tasks: list[int]) -> float:
         joins = [(self.now[k] + self.upload[k, server], k, float(self.sizes[k])) for k in tasks]
@@ -96,12 +95,12 @@ class _Problem:
 
     def improve(self, assignment: list[int], rng: np.random.Generator, deadline: float) -> bool:
         """One pass of single-task moves; whether any improved the cost."""
-        queues: dict[Hashable, list[int]] = {}
+        queues: dict[tuple[int, int], list[int]] = {}
         for task, server in enumerate(assignment):
             queues.setdefault(self.key(task, server), []).append(task)
-        costs = {key: self.cost(key if isinstance(key, int) else key[0], tasks) for key, tasks in queues.items()}
+        costs = {key: self.cost(key[0], tasks) for key, tasks in queues.items()}
         improved = False
-        for task in rng.permutation(len(assignment)):
+        for task in map(int, rng.permutation(len(assignment))):
             if time.perf_counter() > deadline:
                 break
             source = assignment[task]
@@ -109,14 +108,14 @@ class _Problem:
             without = [k for k in queues[old] if k != task]
             base = costs[old] - self.cost(source, without)  # what the task adds where it is
             best, best_gain = source, 1e-12
-            for server in self.choices:
-                new = self.key(task, int(server))
+            for server in map(int, self.choices):
+                new = self.key(task, server)
                 if new == old:
                     continue
                 tasks = sorted([*queues.get(new, []), task])
-                added = self.cost(int(server), tasks) - costs.get(new, 0.0)
+                added = self.cost(server, tasks) - costs.get(new, 0.0)
                 if base - added > best_gain:
-                    best, best_gain = int(server), base - added
+                    best, best_gain = server, base - added
             if best != source:
                 new = self.key(task, best)
                 queues[old] = without
