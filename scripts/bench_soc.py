@@ -143,14 +143,14 @@ def run_latency(policy_name: str, name: str, every: int, args: argparse.Namespac
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def experiment_env_kwargs() -> dict[str, Any]:
-    """The env kwargs `train.py experiment=soc/wifi` trains with."""
+def experiment_env_kwargs(experiment: str = EXPERIMENT) -> dict[str, Any]:
+    """The env kwargs `train.py experiment=<experiment>` trains with (soc/wifi by default)."""
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
     configs = Path(__file__).resolve().parents[1] / "configs"
     with initialize_config_dir(config_dir=str(configs), version_base="1.3"):
-        cfg = compose("train", overrides=[f"experiment={EXPERIMENT}"])
+        cfg = compose("train", overrides=[f"experiment={experiment}"])
     return dict(OmegaConf.to_container(cfg.env.kwargs, resolve=True))  # type: ignore[arg-type]
 
 

@@ -94,6 +94,10 @@ class OffloadSimulation:
             energy[-1] = upload[-1] = np.inf
         return Options(upload_time=upload, energy=energy, delay=delay, rate=rate)
 
+    def forget_options(self) -> None:
+        """Drop the cached options: a new decision (or a benchmark timing their cost) works them out again."""
+        self.__dict__.pop("options", None)
+
     def assign(self, server: int) -> float:
         """Send the current task to `server`; returns its term of the objective."""
         options = self.options
@@ -109,7 +113,7 @@ class OffloadSimulation:
 
     def _next_decision(self) -> None:
         """Skip to the next step with a task waiting, and bring the servers' clocks there."""
-        self.__dict__.pop("options", None)
+        self.forget_options()
         arrivals = self.draws.arrival_steps
         if self.task >= arrivals.size:
             self.done = True
