@@ -107,3 +107,24 @@ def test_soc_bench_prints_ratios_and_latencies() -> None:
     latency = {row["policy"]: row for row in latency_table}
     assert set(latency) == {"etf", "gin"} and all(row["timed"] == "2" for row in latency.values())
     assert float(latency["gin"]["decision ms"]) > 0 and float(latency["gin"]["peak RSS MB"].replace(",", "")) > 0
+
+
+EDGE_SCRIPT = SCRIPT.with_name("bench_edge.py")
+
+
+def test_edge_bench_prints_ratios_and_latencies() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EDGE_SCRIPT), "--scenarios", "e5", "--reference", "ft06", "--seconds", "0.1",
+         "--policies", "weighted_greedy", "gin", "--latency-scenario", "e5", "--decisions", "2", "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )  # fmt: skip
+    env_table, latency_table = markdown_tables(result.stdout)
+    assert env_table[0]["env"] == "JobShop-v0" and env_table[0]["ratio"] == "1.00"
+    assert env_table[1]["scenario"] == "e5" and env_table[1]["nodes"] == "7"  # cloud, 5 edges, local
+    assert float(env_table[1]["decisions/s"].replace(",", "")) > 0
+    latency = {row["policy"]: row for row in latency_table}
+    assert set(latency) == {"weighted_greedy", "gin"} and all(row["timed"] == "2" for row in latency.values())
+    assert float(latency["weighted_greedy"]["uncached ms"]) > 0 and latency["gin"]["uncached ms"] == "-"
