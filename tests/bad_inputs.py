@@ -234,6 +234,42 @@ def _soc_reset(instance: Callable[[], object]) -> Callable[[], object]:
     return trigger
 
 
+def _wiopt(keys: dict[str, object] | None = None, text: str | None = None, fmt: str = "auto") -> Callable[[], object]:
+    """`schedrl.envs.edge.parser.read_scenario` on a WiOpt config file (one section,
+    "multi-edge", of a few keys; `keys` changes them, None removes one), or on `text`."""
+
+    def trigger() -> object:
+        from schedrl.envs.edge.parser import read_scenario
+
+        section = {"dt": 1, "Tmax": 100, "edge_num": 5, "cloud_C": 1e3, "edge_C": 1e3, "wave_peak": 0, **(keys or {})}
+        document = {"multi-edge": {k: v for k, v in section.items() if v is not None}}
+        return read_scenario(_file(json.dumps(document, indent=2) if text is None else text, "wiopt.json"), fmt)
+
+    return trigger
+
+
+def _edge_instance(**fields: object) -> Callable[[], object]:
+    def trigger() -> object:
+        from schedrl.envs.edge.instance import EdgeInstance
+
+        return EdgeInstance(name="scenario", **fields)  # type: ignore[arg-type]
+
+    return trigger
+
+
+def _edge_reset(num_edges: int) -> Callable[[], object]:
+    """An env sized for 3 edge servers, reset with an instance of `num_edges`."""
+
+    def trigger() -> object:
+        from schedrl.envs.edge.env import EdgeOffloadEnv
+        from schedrl.envs.edge.instance import EdgeInstance
+
+        env = EdgeOffloadEnv(max_edges=3)
+        return env.reset(options={"instance": EdgeInstance(name="big", num_edges=num_edges, horizon=5)})
+
+    return trigger
+
+
 def _restart_that_never_finishes() -> object:
     from schedrl.envs import rollout
     from schedrl.envs.blocking import BlockingJobShopEnv
@@ -718,7 +754,7 @@ def catalogue() -> list[BadInput]:
         BadInput("blocking", "a generator probability out of range", _env(env_id="schedrl/BlockingJobShop-v0", generator={"shutdown_prob": [0.0, 1.5]}), ConfigError, r"shutdown_prob: expected a number in \[0, 1\) or a list of them, got \[0\.0, 1\.5\]"),
         BadInput("blocking", "a misspelt blocking generator field", _env(env_id="schedrl/BlockingJobShop-v0", generator={"shutdown_p": 0.1}), ConfigError, r"generator\.shutdown_p is not a generator field; its fields: .*'shutdown_prob'"),
         BadInput("blocking", "a scenario grid over a field the instance lacks", _instances({"kind": "benchmark", "names": ["ft06"], "scenarios": {"parameter": "shutdown_p", "values": [0.1]}}, "schedrl/BlockingJobShop-v0"), ConfigError, r"instances\.scenarios\.parameter: BlockingJobShopInstance has no field 'shutdown_p'"),
-        BadInput("blocking", "a job-shop instance given to the blocking env", _env(env_id="schedrl/BlockingJobShop-v0", instance=__import__("schedrl.envs.jobshop", fromlist=["x"]).load_benchmark("ft06")), ConfigError, r"instance must be a BlockingJobShopInstance, a bundled benchmark name or a file path, got JobShopInstance"),
+        BadInput("blocking", "a job-shop instance given to the blocking env", _env(env_id="schedrl/BlockingJobShop-v0", instance=__import__("schedrl.envs.jobshop", fromlist=["x"]).load_benchmark("ft06")), ConfigError, r"instance must be an instance object \(BlockingJobShopInstance\), a bundled benchmark name or a file path, got JobShopInstance"),
         BadInput("blocking", "CP-SAT on an instance with shutdowns", lambda: _blocking_cpsat(shutdown_prob=0.1), ConfigError, r"CP-SAT models the deterministic blocking job shop with swaps"),
         BadInput("blocking", "restarts that can never finish an operation", _restart_that_never_finishes, SchedRLError, r"interrupted more than 100000 times; with interrupt_mode 'restart' it needs \d+ unbroken up time units"),
         BadInput("evaluation", "an empty union of instance sets", _instances({"kind": "union", "sets": []}), ConfigError, r"instances\.sets is empty: list the instance-set specs to join"),
@@ -744,4 +780,23 @@ def catalogue() -> list[BadInput]:
         BadInput("SoC instance", "an unknown workload in an instance-set spec", _instances({"kind": "generated", "workload": "wifii", "count": 1}, "schedrl/SoC-v0"), UnknownNameError, r"unknown SoC workload 'wifii'\. Did you mean 'wifi'\? Known: canonical, ds3_mix, pulse_doppler"),
         BadInput("SoC env", "a misspelt action_mode", _env(env_id="schedrl/SoC-v0", action_mode="etf"), ConfigError, r"env\.action_mode must be one of eft, direct, got 'etf' \(str\)\. Did you mean 'eft'\?"),
         BadInput("SoC env", "a stream larger than the env's envelope", _soc_reset(_soc_instance()), EnvelopeError, r"instance 'wifi_stream' does not fit this env \(max_jobs 3 > 1, max_job_tasks 34 > 10, max_job_edges 37 > 15, max_pes 16 > 3\); build the env with this instance \(or larger max_jobs / max_job_tasks / max_job_edges / max_pes\)"),
+        BadInput("edge file", "invalid JSON (named by its line)", _wiopt(text='{"multi-edge": {\n  "dt": 1\n  "Tmax": 100\n}}'), InstanceFormatError, r"wiopt\.json, line 3: not valid JSON: Expecting ',' delimiter \(column 3\)"),
+        BadInput("edge file", "a key that is neither WiOpt's nor a scenario field", _wiopt({"edge_cpus": 3}), InstanceFormatError, r"wiopt\.json, line 9: edge_cpus: is not a key of the WiOpt config format nor a scenario field"),
+        BadInput("edge file", "cloud and edge values of a key this model has once", _wiopt({"edge_C": 2e3}), InstanceFormatError, r"wiopt\.json, line 7: edge_C: differs from cloud_C \(2000\.0 vs 1000\.0\); this model has one value for both"),
+        BadInput("edge file", "an edge-count range (a scenario has one count)", _wiopt({"edge_num": None, "edge_num_L": 2, "edge_num_H": 5}), InstanceFormatError, r"wiopt\.json, line 8: edge_num_L: a scenario has one edge count: set edge_num \(edge_num_L 2 != edge_num_H 5\)"),
+        BadInput("edge file", "sinusoidal task sizes (wave_peak not 0)", _wiopt({"wave_peak": 0.3}), InstanceFormatError, r"wiopt\.json, line 8: wave_peak: sinusoidal task sizes are not modelled; set it to 0"),
+        BadInput("edge file", "a number given as a string", _wiopt({"cloud_k": "5e-31"}), InstanceFormatError, r"wiopt\.json, line 9: cloud_k: expected a number, got '5e-31'"),
+        BadInput("edge file", "several sections and none chosen", _wiopt(text='{"multi-edge": {"dt": 1}, "single-edge": {"dt": 1}}'), InstanceFormatError, r"wiopt\.json: the file has several sections \['multi-edge', 'single-edge'\]: choose one with format wiopt:<section>"),
+        BadInput("edge file", "a section the file lacks", _wiopt(fmt="wiopt:single-edge"), InstanceFormatError, r"wiopt\.json: no section 'single-edge'; the file has \['multi-edge'\]"),
+        BadInput("edge file", "a preference outside [0, 1] (named by its key's line)", _wiopt({"preference": 1.5}), InstanceFormatError, r"wiopt\.json, line 9: edge instance 'multi-edge': preference must be a number in \[0, 1\], got 1\.5"),
+        BadInput("edge instance", "no edge server", _edge_instance(num_edges=0), InstanceFormatError, r"edge instance 'scenario': num_edges must be an integer >= 1, got 0"),
+        BadInput("edge instance", "a task-size range upside down", _edge_instance(task_size_range=[5e6, 1e6]), InstanceFormatError, r"edge instance 'scenario': task_size_range must be a pair \[low, high\] with 0 < low <= high, got \(5000000\.0, 1000000\.0\)"),
+        BadInput("edge instance", "an unknown fading mode", _edge_instance(fading="block"), InstanceFormatError, r"edge instance 'scenario': fading must be one of episode, step, got 'block'"),
+        BadInput("edge instance", "a generator with no edge server", _env(env_id="schedrl/EdgeOffload-v0", generator={"num_edges": 0}), ConfigError, r"generator\.num_edges must be an integer >= 1, got 0"),
+        BadInput("edge instance", "a generator preference that is a word other than uniform", _env(env_id="schedrl/EdgeOffload-v0", generator={"preference": "sometimes"}), ConfigError, r"generator\.preference must be a number in \[0, 1\], a list of them or 'uniform', got 'sometimes'"),
+        BadInput("edge instance", "a misspelt generator field", _env(env_id="schedrl/EdgeOffload-v0", generator={"num_edge": 3}), ConfigError, r"generator\.num_edge is not a generator field; its fields: \['fading', 'horizon', 'legacy_rate', 'load', 'local_freq', 'num_edges', 'preference'\]"),
+        BadInput("edge instance", "a misspelt field in an instance-set spec", _instances({"kind": "generated", "count": 1, "num_edge": 3}, "schedrl/EdgeOffload-v0"), ConfigError, r"instances: num_edge is not a MEC scenario generator field"),
+        BadInput("edge env", "a reward cap of 0", _env(env_id="schedrl/EdgeOffload-v0", reward_cap=0.0), ConfigError, r"env\.reward_cap must be a number > 0 \(or null\), got 0\.0"),
+        BadInput("edge env", "an envelope of no edge server", _env(env_id="schedrl/EdgeOffload-v0", max_edges=0), ConfigError, r"env\.max_edges must be an integer >= 1 \(or null\), got 0"),
+        BadInput("edge env", "an instance with more edge servers than the envelope", _edge_reset(5), EnvelopeError, r"instance 'big' has 5 edge servers, this env at most 3; build the env with this instance \(or a larger max_edges\)"),
     ]  # fmt: skip

@@ -158,7 +158,10 @@ def test_processor_sharing_from_scratch() -> None:
     ("broken", "message"),
     [
         ({"assignments": [[0, 0, 1], [1, 1, 3]]}, r"decision 1 \(task 1\): server 3 is not in 0..2 \(2 = local\)"),
-        ({"assignments": [[0, 0, 1], [1, 0, 1]]}, r"decision 1 \(task 1\) is at step 0, but the FIFO rule gives step 1"),
+        (
+            {"assignments": [[0, 0, 1], [1, 0, 1]]},
+            r"decision 1 \(task 1\) is at step 0, but the FIFO rule gives step 1",
+        ),
         ({"assignments": [[1, 0, 1], [0, 1, 1]]}, r"decision 0 is task 1, but tasks are decided in arrival order"),
         (
             {"delays": [3.0, 5.0]},

@@ -161,11 +161,13 @@ class InstanceCatalog:
             return self.bundled.load(spec)  # type: ignore[union-attr]
         if isinstance(spec, (str, Path)) and Path(spec).is_file():
             return self.read(Path(spec))
+        if isinstance(spec, (str, Path)) and not known:  # no bundled names to suggest: only files
+            raise InstanceFormatError(f"no such file (a {self.kind} is an instance object or a file)", source=str(spec))
         if isinstance(spec, (str, Path)):
             raise UnknownNameError(f"{self.kind} (bundled name or existing file)", str(spec), known)
         raise ConfigError(
-            f"instance must be a {self.instance_type.__name__}, a bundled benchmark name or a file path, "
-            f"got {type(spec).__name__}"
+            f"instance must be an instance object ({self.instance_type.__name__}), a bundled benchmark name or a "
+            f"file path, got {type(spec).__name__}"
         )
 
     def load_set(self, spec: Mapping[str, Any], where: str = "instances") -> list[Any]:

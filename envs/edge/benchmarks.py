@@ -10,7 +10,7 @@ from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.parser import read_scenario
 
 CATALOG = InstanceCatalog(
-    kind="edge scenario",
+    kind="MEC scenario",
     instance_type=EdgeInstance,
     generate=SetGenerator(ScenarioGenerator),
     read_file=read_scenario,

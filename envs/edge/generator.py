@@ -15,9 +15,9 @@ from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.edge.instance import FADING_MODES, EdgeInstance
 from schedrl.errors import ConfigError, InstanceFormatError
 
-_SETTINGS = (
-    Setting("num_edges", list, item=int, low=1),
-    Setting("preference", list, item=float, low=0.0, high=1.0),
+# Settings of every value a list field may hold, and of the single-valued fields.
+_DRAWN = (Setting("num_edges", int, 1), Setting("preference", float, 0.0, 1.0))
+_FIXED = (
     Setting("local_freq", float, 0.0),
     Setting("legacy_rate", bool),
     Setting("fading", str, choices=FADING_MODES),
@@ -36,7 +36,7 @@ class ScenarioGenerator:
     (`preference: uniform` draws w ~ U[0, 1]); instances are grouped by edge count (`e5`),
     so a table reads per E."""
 
-    kind: ClassVar[str] = "edge scenario"
+    kind: ClassVar[str] = "MEC scenario"
     num_edges: int | list[int] = 5
     preference: float | list[float] | str = "uniform"
     local_freq: float = 0.0
@@ -46,18 +46,20 @@ class ScenarioGenerator:
     load: float = 1.0
 
     def __post_init__(self) -> None:
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        values["num_edges"] = _values(self.num_edges)
-        values["preference"] = [] if self.preference == "uniform" else _values(self.preference)
-        if not values["num_edges"]:
-            raise ConfigError("generator.num_edges: the list of values is empty")
         if isinstance(self.preference, str) and self.preference != "uniform":
             raise ConfigError(
                 f"generator.preference must be a number in [0, 1], a list of them or 'uniform', got {self.preference!r}"
             )
-        check_settings(values, _SETTINGS, prefix="generator")
+        check_settings({s.key: getattr(self, s.key) for s in _FIXED}, _FIXED, prefix="generator")
+        edges = _values(self.num_edges)
+        if not edges:
+            raise ConfigError("generator.num_edges: the list of values is empty")
+        preferences = [] if self.preference == "uniform" else _values(self.preference)
+        for setting, values in zip(_DRAWN, (edges, preferences), strict=True):
+            for value in values:
+                check_settings({setting.key: value}, [setting], prefix="generator")
         try:
-            self.build("generated", 0, max(values["num_edges"]), 0.5)
+            self.build("generated", 0, max(edges), 0.5)
         except InstanceFormatError as error:
             raise ConfigError(f"generator: {error}") from None
 

@@ -57,7 +57,7 @@ def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: s
     if kind not in ("auto", "wiopt"):
         raise InstanceFormatError(f"unknown scenario format {fmt!r}: use auto, wiopt or wiopt:<section>", source=source)
     try:
-        document = json.loads(text)
+        document = json.loads(text.removeprefix("\ufeff"))  # an editor's byte-order mark
     except json.JSONDecodeError as error:
         raise InstanceFormatError(
             f"not valid JSON: {error.msg} (column {error.colno})", source=source, line=error.lineno
@@ -76,23 +76,29 @@ def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: s
                 source=source,
             )
         name, keys = next(iter(sections.items()))
+        section = name
     else:
         keys = document
-    return _instance(keys, text, source, name)
+    return _instance(keys, text, source, name, section)
 
 
-def _line_of(text: str, key: str) -> int | None:
-    """The line where `key` first appears as a JSON key, for messages."""
-    needle = f'"{key}"'
-    for number, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return number
-    return None
+def _line_of(text: str, key: str, section: str = "") -> int | None:
+    """The line where `key` first appears as a JSON key (inside `section`, when the file has
+    sections), for messages."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if f'"{section}"' in line), 0) if section else 0
+    return next((n + 1 for n in range(start, len(lines)) if f'"{key}"' in lines[n]), None)
 
 
-def _instance(keys: dict[str, Any], text: str, source: str, name: str) -> EdgeInstance:
+def _instance(keys: dict[str, Any], text: str, source: str, name: str, section: str) -> EdgeInstance:
     def fail(key: str, message: str) -> InstanceFormatError:
-        return InstanceFormatError(f"{key}: {message}", source=source, line=_line_of(text, key))
+        return InstanceFormatError(f"{key}: {message}", source=source, line=_line_of(text, key, section))
+
+    def integer(key: str) -> int:
+        value = number(key)
+        if not value.is_integer():
+            raise fail(key, f"expected a whole number, got {keys[key]!r}")
+        return int(value)
 
     def number(key: str) -> float:
         value = keys[key]
@@ -119,7 +125,7 @@ def _instance(keys: dict[str, Any], text: str, source: str, name: str) -> EdgeIn
         fields["num_edges"] = low
     for key, field in _SCALARS.items():
         if key in keys:
-            fields[field] = int(number(key)) if field in ("horizon", "num_users") else number(key)
+            fields[field] = integer(key) if field in ("horizon", "num_users") else number(key)
     for field, (cloud, edge) in _PAIRS.items():
         present = [key for key in (cloud, edge) if key in keys]
         values = {number(key) for key in present}
@@ -143,7 +149,7 @@ def _instance(keys: dict[str, Any], text: str, source: str, name: str) -> EdgeIn
         return EdgeInstance(**fields)
     except InstanceFormatError as error:  # "edge instance 'x': <field> must be ...": point at its key
         field = str(error).split(": ", 1)[-1].split(" ", 1)[0]
-        line = _line_of(text, _WIOPT_KEY.get(field, field))
+        line = _line_of(text, _WIOPT_KEY.get(field, field), section)
         raise InstanceFormatError(str(error), source=source, line=line) from None
 
 
