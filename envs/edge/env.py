@@ -15,6 +15,7 @@ from schedrl.envs.edge.benchmarks import CATALOG
 from schedrl.envs.edge.generator import ScenarioGenerator
 from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.metrics import episode_metrics
+from schedrl.envs.edge.rules import play, weighted_greedy
 from schedrl.envs.edge.simulation import OffloadSimulation
 from schedrl.errors import EnvelopeError
 
@@ -48,6 +49,7 @@ ENV_SETTINGS = (
     Setting("auto_single_choice", bool),
     Setting("max_edges", int, 1, optional=True),
     Setting("reward_cap", float, 0.0, low_open=True, optional=True),
+    Setting("relative_reward", bool),
 )
 _TYPES = len(NODE_TYPES)
 _FEATURE = {name: _TYPES + k for k, name in enumerate(NODE_FEATURES)}
@@ -99,7 +101,8 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
 
     ## Rewards
     -`reward_scale` x the decided task's objective term, w delay / delay_unit + (1 - w)
-    energy / energy_unit, capped at `reward_cap` when one is set. Without a cap an
+    energy / energy_unit (over the weighted greedy's mean term with `relative_reward`),
+    capped at `reward_cap` when one is set. Without a cap or relative reward an
     episode's rewards sum to -`reward_scale` x `decided` x `weighted_cost`. (A choice that
     strands a task on a link in a deep fade costs thousands of units; a cap keeps such
     outliers from swamping the value loss while every sensible choice costs far less.)
@@ -121,6 +124,9 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     - `generator`: a `ScenarioGenerator` or its keyword dict (num_edges, preference, ...).
     - `reward_scale`: 1.0 by default.
     - `reward_cap`: the most one decision's term may cost in the reward (default: none).
+    - `relative_reward`: divide each term by the weighted greedy's mean term on the same
+      instance (played out at reset), so every instance and preference weighs alike in
+      training: a per-episode constant, which leaves each instance's best policy unchanged.
     - `auto_single_choice`: apply choices with a single legal node without asking.
     - `max_edges`: the envelope (default: the instance's or the generator's largest).
 
@@ -141,14 +147,17 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
         auto_single_choice: bool = True,
         max_edges: int | None = None,
         reward_cap: float | None = None,
+        relative_reward: bool = False,
         render_mode: str | None = None,
     ):
         options = {"reward_scale": reward_scale, "auto_single_choice": auto_single_choice, "max_edges": max_edges}
-        options["reward_cap"] = reward_cap
+        options |= {"reward_cap": reward_cap, "relative_reward": relative_reward}
         check_settings(options, ENV_SETTINGS, prefix="env")
         self.generator = build_generator(ScenarioGenerator, generator)
         self.reward_scale = float(reward_scale)
         self.reward_cap = math.inf if reward_cap is None else float(reward_cap)
+        self.relative_reward = relative_reward
+        self.reward_unit = 1.0  # the episode's divisor of objective terms in the reward
         resolved = CATALOG.as_instance(instance) if instance is not None else None
         fitted = envelope_sizes([resolved] if resolved is not None else self.generator.largest())
         self.max_edges = fitted["max_edges"] if max_edges is None else max_edges
@@ -185,6 +194,9 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     def _start_episode(self, instance: EdgeInstance) -> None:
         self.sim = OffloadSimulation(instance)
         self.objectives = np.zeros(2)
+        if self.relative_reward:
+            greedy_cost = episode_metrics(play(instance, weighted_greedy))["weighted_cost"]
+            self.reward_unit = greedy_cost if greedy_cost > 0 else 1.0
         graph = self.graph
         graph.node_features.fill(0.0)
         graph.node_mask.fill(0)
@@ -233,7 +245,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
         cost = sim.assign(server)
         self._done = sim.done
         self._update_mask()
-        return -self.reward_scale * min(cost, self.reward_cap)
+        return -self.reward_scale * min(cost / self.reward_unit, self.reward_cap)
 
     def _update_mask(self) -> None:
         self.mask.fill(False)
@@ -280,7 +292,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     def _final_info(self) -> dict[str, Any]:
         sim = self.sim
         assert sim is not None
-        return episode_metrics(sim)
+        return episode_metrics(sim) | {"reward_unit": self.reward_unit}
 
     def render(self) -> np.ndarray | None:  # type: ignore[override]
         if self.render_mode != "rgb_array" or self.sim is None:

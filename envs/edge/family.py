@@ -19,9 +19,10 @@ METRICS = ("avg_delay", "avg_energy", "preference", "num_edges", "decided")
 
 
 def episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
-    """-reward_scale x the decided tasks' objective terms, each capped at reward_cap."""
-    cap = env_kwargs.get("reward_cap") or math.inf
-    return -float(env_kwargs.get("reward_scale", 1.0)) * sum(min(cost, cap) for cost in info["costs"])
+    """-reward_scale x the decided tasks' objective terms over the episode's reward unit (1, or
+    the weighted greedy's mean term with relative_reward), each capped at reward_cap."""
+    cap, unit = env_kwargs.get("reward_cap") or math.inf, info["reward_unit"]
+    return -float(env_kwargs.get("reward_scale", 1.0)) * sum(min(cost / unit, cap) for cost in info["costs"])
 
 
 EDGE_OFFLOAD = ProblemFamily(
@@ -51,7 +52,12 @@ EDGE_OFFLOAD = ProblemFamily(
         ],
     },
     metrics=METRICS,
-    kwarg_variants=({}, {"reward_scale": 0.1, "reward_cap": 2.0}, {"auto_single_choice": False}),
+    kwarg_variants=(
+        {},
+        {"reward_scale": 0.1, "reward_cap": 2.0},
+        {"relative_reward": True, "reward_cap": 5.0},
+        {"auto_single_choice": False},
+    ),
     parsers={"wiopt": lambda text: parse_scenario(text)},
     solvers={"clairvoyant": Deferred("schedrl.envs.edge.search:ClairvoyantSearch")},  # sees the whole episode
     draw_solution=Deferred("schedrl.envs.edge.render:save_timeline"),

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from schedrl.envs.core.policy import Policy, RandomPolicy
+from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.simulation import OffloadSimulation
 
 
@@ -50,6 +51,14 @@ def greedy_energy(sim: OffloadSimulation) -> int:
 
 def weighted_greedy(sim: OffloadSimulation) -> int:
     return int(np.argmin(sim.options.cost(sim.instance)))
+
+
+def play(instance: EdgeInstance, rule: Callable[[OffloadSimulation], int]) -> OffloadSimulation:
+    """A whole episode of `rule` on `instance`."""
+    sim = OffloadSimulation(instance)
+    while not sim.done:
+        sim.assign(rule(sim))
+    return sim
 
 
 class ServerRule:

@@ -16,16 +16,9 @@ import numpy as np
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.metrics import episode_metrics
+from schedrl.envs.edge.rules import play, weighted_greedy
 from schedrl.envs.edge.servers import completion_times
-from schedrl.envs.edge.simulation import OffloadSimulation
-
-
-def replay(instance: EdgeInstance, servers: list[int]) -> OffloadSimulation:
-    """The episode with the given server for each decision, in order."""
-    sim = OffloadSimulation(instance)
-    for server in servers:
-        sim.assign(server)
-    return sim
+from schedrl.envs.edge.simulation import transfer_costs
 
 
 class ClairvoyantSearch:
@@ -39,21 +32,16 @@ class ClairvoyantSearch:
 
     def solve(self, instance: EdgeInstance) -> SolverResult:
         started = time.perf_counter()
-        sim = OffloadSimulation(instance)
-        steps, options = [], []
-        while not sim.done:  # the weighted greedy, recording every option it saw
-            steps.append(sim.step)
-            options.append(sim.options)
-            sim.assign(int(np.argmin(sim.options.cost(instance))))
+        sim = play(instance, weighted_greedy)
         assignment = [server for _, _, server in sim.decisions]
         greedy_cost = episode_metrics(sim)["weighted_cost"]
-        problem = _Problem(instance, steps, options)
+        problem = _Problem(instance, [step for _, step, _ in sim.decisions])
         passes, rng = 0, np.random.default_rng(self.seed)
         while time.perf_counter() - started < self.time_limit:
             passes += 1
             if not problem.improve(assignment, rng, started + self.time_limit):
                 break
-        final = replay(instance, assignment)
+        final = play(instance, lambda sim: assignment[len(sim.decisions)])
         record = episode_metrics(final)
         gain = 100 * (greedy_cost - record["weighted_cost"]) / greedy_cost if greedy_cost else 0.0
         return SolverResult(
@@ -69,14 +57,18 @@ class _Problem:
     """The episode's tasks with each server's upload time and energy, and the cost of a
     server's task set."""
 
-    def __init__(self, instance: EdgeInstance, steps: list[int], options: list):
+    def __init__(self, instance: EdgeInstance, steps: list[int]):
         self.instance = instance
         draws = instance.realisation
         self.now = np.asarray(steps, dtype=float) * instance.step_seconds
-        self.upload = np.array([o.upload_time for o in options])
-        self.energy = np.array([o.energy for o in options])
         self.sizes = draws.sizes[: len(steps)]
         self.users = draws.users[: len(steps)]
+        costs = [
+            transfer_costs(instance, step, int(user), float(size))
+            for step, user, size in zip(steps, self.users, self.sizes, strict=True)
+        ]
+        self.upload = np.array([upload for _, upload, _ in costs]).reshape(len(steps), -1)
+        self.energy = np.array([energy for _, _, energy in costs]).reshape(len(steps), -1)
         speeds = draws.server_freqs / instance.cycles_per_bit
         self.speeds = [*speeds, instance.local_freq / instance.cycles_per_bit]
         w = instance.preference

@@ -31,6 +31,19 @@ class Options:
         return np.where(available, w * delay / instance.delay_unit + (1 - w) * energy / instance.energy_unit, np.inf)
 
 
+def transfer_costs(instance: EdgeInstance, step: int, user: int, size: float) -> tuple[np.ndarray, ...]:
+    """What a task of `size` bits from `user` at `step` costs on each server, whatever the load:
+    (rate bits/s, upload time s, energy J), indexed as in records (inf where local execution
+    is disabled; local execution has no upload, so an inf rate)."""
+    rate = np.append(instance.upload_rates(step, user), np.inf)
+    upload = np.where(np.isinf(rate), 0.0, size / rate)
+    freqs = np.append(instance.realisation.server_freqs, instance.local_freq)
+    energy = instance.transmit_power_w * upload + instance.kappa * instance.cycles_per_bit * size * freqs**2
+    if not instance.local_enabled:
+        energy[-1] = upload[-1] = np.inf
+    return rate, upload, energy
+
+
 class OffloadSimulation:
     def __init__(self, instance: EdgeInstance):
         self.instance = instance
@@ -81,17 +94,10 @@ class OffloadSimulation:
     @functools.cached_property
     def options(self) -> Options:
         instance, size, now = self.instance, self.size, self.now
-        count = instance.num_servers + 1
-        rate = np.full(count, np.inf)
-        rate[: instance.num_servers] = instance.upload_rates(self.step, self.user)
-        upload = np.where(np.isinf(rate), 0.0, size / rate)
-        freqs = np.append(self.draws.server_freqs, instance.local_freq)
-        energy = instance.transmit_power_w * upload + instance.kappa * instance.cycles_per_bit * size * freqs**2
-        delay = np.full(count, np.inf)
+        rate, upload, energy = transfer_costs(instance, self.step, self.user, size)
+        delay = np.full(rate.size, np.inf)
         for index in self.candidates():
             delay[index] = self.server(index).marginal_delay(now, now + upload[index], size)
-        if not self.devices:
-            energy[-1] = upload[-1] = np.inf
         return Options(upload_time=upload, energy=energy, delay=delay, rate=rate)
 
     def forget_options(self) -> None:
