@@ -26,7 +26,7 @@ from schedrl.envs.edge.search import ClairvoyantSearch
 from schedrl.envs.edge.servers import ProcessorSharingServer, completion_times
 from schedrl.envs.edge.simulation import OffloadSimulation
 from schedrl.envs.edge.validate import RECORD_KEYS, validate_record
-from schedrl.errors import EnvelopeError
+from schedrl.errors import ConfigError, EnvelopeError
 
 ENV_ID = "schedrl/EdgeOffload-v0"
 
@@ -474,3 +474,47 @@ def test_at_w_0_the_weighted_greedy_is_already_optimal(seed: int) -> None:
     result = ClairvoyantSearch(time_limit=10.0, seed=0).solve(instance)
     assert result.objective == weighted_greedy_cost(instance)
     assert "0.00 % below" in result.status
+
+
+def test_relative_reward_divides_by_the_weighted_greedys_mean_term() -> None:
+    """A per-episode constant: the rewards sum to -(decided terms) / (the greedy's mean term), so
+    the weighted greedy itself earns -decided on every instance and preference."""
+    instance = EdgeInstance(num_edges=4, preference=0.7, seed=3, horizon=30)
+    env = EdgeOffloadEnv(instance=instance, relative_reward=True)
+    greedy = envs.baselines("schedrl/EdgeOffload-v0")["weighted_greedy"]
+    obs, _ = env.reset()
+    total, done, info = 0.0, False, {}
+    while not done:
+        obs, reward, terminated, truncated, info = env.step(greedy.act(obs, env.action_masks(), env))
+        total, done = total + reward, terminated or truncated
+    assert info["reward_unit"] == pytest.approx(info["weighted_cost"])
+    assert total == pytest.approx(-info["decided"])
+
+
+def test_a_new_episode_leaves_nothing_of_the_last_in_the_observation() -> None:
+    """An episode that ends at reset (no arrival) must not show the previous episode's w."""
+    env = EdgeOffloadEnv(max_edges=3)
+    env.reset(options={"instance": EdgeInstance(num_edges=3, preference=0.9, seed=1)})
+    obs, _ = env.reset(options={"instance": EdgeInstance(num_edges=2, preference=0.1, arrival_rate=0.0)})
+    assert env.done and not obs["global_features"].any() and not obs["node_features"][:, 4:].any()  # past type, CPU
+
+
+def test_an_envelope_below_the_generators_edge_counts_is_refused_at_construction() -> None:
+    with pytest.raises(ConfigError, match=r"env.max_edges 5 is below the generator's largest edge count 10"):
+        EdgeOffloadEnv(generator={"num_edges": [2, 10]}, max_edges=5)
+    with pytest.raises(ConfigError, match=r"generator.preference: the list of values is empty"):
+        EdgeOffloadEnv(generator={"preference": []})
+
+
+def test_the_search_answers_an_episode_with_nothing_to_decide() -> None:
+    result = ClairvoyantSearch(0.5).solve(EdgeInstance(num_edges=2, horizon=3, arrival_rate=0.0))
+    assert result.solution["decided"] == 0 and result.objective == 0.0
+
+
+def test_a_deep_fade_validates() -> None:
+    """A cloud 200 km away: SNR about 1e-12, where log2(1 + snr) loses every digit and log1p does not."""
+    instance = EdgeInstance(num_edges=1, seed=1, horizon=5, cloud_distance_range=(2e5, 2e5))
+    sim = OffloadSimulation(instance)
+    while not sim.done:
+        sim.assign(0)
+    validate_record(instance, {key: episode_metrics(sim)[key] for key in RECORD_KEYS})

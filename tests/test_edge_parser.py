@@ -240,3 +240,25 @@ def test_a_range_given_as_a_list_is_stored_as_a_tuple() -> None:
     """Configs give ranges as lists; the instance stays hashable."""
     instance = EdgeInstance(task_size_range=[1e6, 2e6])  # type: ignore[arg-type]
     assert instance.task_size_range == (1e6, 2e6) and isinstance(hash(instance), int)
+
+
+def test_wiopt_task_sizes_follow_its_rate_and_step() -> None:
+    """WiOpt's mean size is the capacity in bits per second whatever λ and dt: load = λ / dt."""
+    assert parse_scenario('{"possion_lamda": 2, "dt": 0.5, "edge_num": 2}').load == pytest.approx(4.0)
+    assert parse_scenario('{"possion_lamda": 2, "load": 1.0, "edge_num": 2}').load == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"Tmax": 10,\n "multi-edge": {"dt": 1}}', r"line 2: the file mixes sections \['multi-edge'\] with keys"),
+        ('{"edge_num_H": 3}', r"line 1: edge_num_H: set edge_num \(a scenario has one edge count\)"),
+    ],
+)
+def test_layout_mistakes_are_named(text: str, message: str) -> None:
+    with pytest.raises(InstanceFormatError, match=message):
+        parse_scenario(text)
+
+
+def test_a_whole_float_edge_count_reads() -> None:
+    assert parse_scenario('{"edge_num": 3.0}').num_edges == 3

@@ -17,7 +17,7 @@ from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.metrics import episode_metrics
 from schedrl.envs.edge.rules import play, weighted_greedy
 from schedrl.envs.edge.simulation import OffloadSimulation
-from schedrl.errors import EnvelopeError
+from schedrl.errors import ConfigError, EnvelopeError
 
 NODE_TYPES = ("cloud", "edge", "local")
 # Remaining work of the tasks executing on a server, counted in these bins (Mbit).
@@ -126,7 +126,8 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     - `reward_cap`: the most one decision's term may cost in the reward (default: none).
     - `relative_reward`: divide each term by the weighted greedy's mean term on the same
       instance (played out at reset), so every instance and preference weighs alike in
-      training: a per-episode constant, which leaves each instance's best policy unchanged.
+      training: a per-episode constant, which (without a cap) leaves each instance's best
+      policy unchanged.
     - `auto_single_choice`: apply choices with a single legal node without asking.
     - `max_edges`: the envelope (default: the instance's or the generator's largest).
 
@@ -161,6 +162,11 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
         resolved = CATALOG.as_instance(instance) if instance is not None else None
         fitted = envelope_sizes([resolved] if resolved is not None else self.generator.largest())
         self.max_edges = fitted["max_edges"] if max_edges is None else max_edges
+        if resolved is None and generator is not None and fitted["max_edges"] > self.max_edges:
+            raise ConfigError(
+                f"env.max_edges {self.max_edges} is below the generator's largest edge count "
+                f"{fitted['max_edges']} (generator.num_edges): raise max_edges or leave it unset"
+            )
         nodes = self.max_edges + 2
         envelope = GraphEnvelope(
             max_nodes=nodes,
@@ -199,6 +205,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
             self.reward_unit = greedy_cost if greedy_cost > 0 else 1.0
         graph = self.graph
         graph.node_features.fill(0.0)
+        graph.global_features.fill(0.0)
         graph.node_mask.fill(0)
         present = np.zeros(self.max_edges + 2, dtype=bool)
         present[: instance.num_servers] = True
@@ -272,8 +279,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
             work = server.remaining
             rows[node, _FEATURE["executing"]] = work.size / 10
             rows[node, _FEATURE["uploading"]] = len(server.joins) / 10
-            backlog = (work.sum() + sum(bits for _, _, bits in server.joins)) / server.speed
-            rows[node, _FEATURE["backlog"]] = _log_seconds(backlog)
+            rows[node, _FEATURE["backlog"]] = _log_seconds(server.backlog())
             counts = np.bincount(np.searchsorted(_BIN_EDGES, work), minlength=len(_BIN_EDGES) + 1)
             rows[node, _HISTOGRAM : _HISTOGRAM + counts.size] = counts / 10
         mean_size = instance.mean_task_size(sim.draws.server_freqs)

@@ -58,7 +58,7 @@ EDGE_OFFLOAD = ProblemFamily(
         {"relative_reward": True, "reward_cap": 5.0},
         {"auto_single_choice": False},
     ),
-    parsers={"wiopt": lambda text: parse_scenario(text)},
+    parsers={"wiopt": parse_scenario},
     solvers={"clairvoyant": Deferred("schedrl.envs.edge.search:ClairvoyantSearch")},  # sees the whole episode
     draw_solution=Deferred("schedrl.envs.edge.render:save_timeline"),
     report=Deferred("schedrl.envs.edge.report:pareto_report"),

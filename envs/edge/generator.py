@@ -55,6 +55,8 @@ class ScenarioGenerator:
         if not edges:
             raise ConfigError("generator.num_edges: the list of values is empty")
         preferences = [] if self.preference == "uniform" else _values(self.preference)
+        if self.preference != "uniform" and not preferences:
+            raise ConfigError("generator.preference: the list of values is empty")
         for setting, values in zip(_DRAWN, (edges, preferences), strict=True):
             for value in values:
                 check_settings({setting.key: value}, [setting], prefix="generator")

@@ -13,8 +13,7 @@ from schedrl.envs.edge.simulation import OffloadSimulation
 def episode_metrics(sim: OffloadSimulation) -> dict[str, Any]:
     instance = sim.instance
     delays, energies = np.asarray(sim.delays), np.asarray(sim.energies)
-    w = instance.preference
-    costs = w * delays / instance.delay_unit + (1 - w) * energies / instance.energy_unit
+    costs = instance.objective_terms(delays, energies)
     return {
         "assignments": [[int(v) for v in decision] for decision in sim.decisions],
         "upload_times": list(sim.upload_times),
@@ -24,7 +23,7 @@ def episode_metrics(sim: OffloadSimulation) -> dict[str, Any]:
         "weighted_cost": float(costs.mean()) if costs.size else 0.0,
         "avg_delay": float(delays.mean()) if delays.size else 0.0,
         "avg_energy": float(energies.mean()) if energies.size else 0.0,
-        "preference": float(w),
+        "preference": float(instance.preference),
         "num_edges": instance.num_edges,
         "decided": len(sim.decisions),
         "costs": costs.tolist(),  # each decision's objective term (not part of the record)

@@ -28,5 +28,5 @@ class MultiObjectiveReward(gym.Wrapper):
 
 
 def scalarised(vector: np.ndarray, preference: float) -> SupportsFloat:
-    """The env's scalar reward (uncapped, reward_scale 1) from the vector under w."""
+    """The env's scalar reward (reward_scale 1, no cap, no relative_reward) from the vector under w."""
     return float(preference * vector[0] + (1 - preference) * vector[1])

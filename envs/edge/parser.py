@@ -69,7 +69,13 @@ def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: s
         if section not in sections:
             raise InstanceFormatError(f"no section {section!r}; the file has {sorted(sections)}", source=source)
         keys, name = sections[section], section
-    elif sections and len(sections) == len(document):
+    elif sections and len(sections) < len(document):
+        raise InstanceFormatError(
+            f"the file mixes sections {sorted(sections)} with keys at the top: put every key in a section",
+            source=source,
+            line=_line_of(text, next(iter(sections))),
+        )
+    elif sections:
         if len(sections) > 1:
             raise InstanceFormatError(
                 f"the file has several sections {sorted(sections)}: choose one with format wiopt:<section>",
@@ -115,14 +121,18 @@ def _instance(keys: dict[str, Any], text: str, source: str, name: str, section: 
         raise fail("wave_peak", "sinusoidal task sizes are not modelled; set it to 0")
     fields: dict[str, Any] = {"name": str(keys.get("name", name)), "group": "files"}
     if "edge_num" in keys:
-        fields["num_edges"] = keys["edge_num"]
+        fields["num_edges"] = integer("edge_num")
     elif "edge_num_L" in keys or "edge_num_H" in keys:
-        low, high = keys.get("edge_num_L"), keys.get("edge_num_H")
-        if low != high:
+        if "edge_num_L" not in keys or "edge_num_H" not in keys:
             raise fail(
-                "edge_num_L", f"a scenario has one edge count: set edge_num (edge_num_L {low} != edge_num_H {high})"
+                "edge_num_L" if "edge_num_L" in keys else "edge_num_H", "set edge_num (a scenario has one edge count)"
             )
-        fields["num_edges"] = low
+        fewest, most = integer("edge_num_L"), integer("edge_num_H")
+        if fewest != most:
+            raise fail(
+                "edge_num_L", f"a scenario has one edge count: set edge_num (edge_num_L {fewest} != edge_num_H {most})"
+            )
+        fields["num_edges"] = fewest
     for key, field in _SCALARS.items():
         if key in keys:
             fields[field] = integer(key) if field in ("horizon", "num_users") else number(key)
@@ -142,6 +152,9 @@ def _instance(keys: dict[str, Any], text: str, source: str, name: str, section: 
         if centre in keys:
             spread = number(peak) if peak in keys else 0.0
             fields[field] = (number(centre) - spread, number(centre) + spread)
+    step = fields.get("step_seconds", 1.0)
+    if "load" not in keys and step > 0 and fields.get("arrival_rate", 1.0) > 0:  # WiOpt's mean size is the capacity in bits per second, whatever λ and dt
+        fields["load"] = fields.get("arrival_rate", 1.0) / step
     for key in _OURS:
         if key in keys and key != "name":
             fields[key] = keys[key]

@@ -34,11 +34,7 @@ def round_robin(sim: OffloadSimulation) -> int:
 
 
 def least_loaded(sim: OffloadSimulation) -> int:
-    def backlog(index: int) -> float:
-        server = sim.server(index)
-        return (float(server.remaining.sum()) + sum(bits for _, _, bits in server.joins)) / server.speed
-
-    return min(sim.candidates(), key=backlog)
+    return min(sim.candidates(), key=lambda index: sim.server(index).backlog())
 
 
 def greedy_delay(sim: OffloadSimulation) -> int:

@@ -33,6 +33,9 @@ class ClairvoyantSearch:
     def solve(self, instance: EdgeInstance) -> SolverResult:
         started = time.perf_counter()
         sim = play(instance, weighted_greedy)
+        if not sim.decisions:  # nothing to decide: the greedy's empty record is the answer
+            record = episode_metrics(sim)
+            return SolverResult(record["weighted_cost"], record, True, status="no task decided")
         assignment = [server for _, _, server in sim.decisions]
         greedy_cost = episode_metrics(sim)["weighted_cost"]
         problem = _Problem(instance, [step for _, step, _ in sim.decisions])
@@ -48,7 +51,7 @@ class ClairvoyantSearch:
             objective=record["weighted_cost"],
             solution=record,
             proven_optimal=False,
-            status=f"clairvoyant local search: {passes} passes, {gain:.2f} % below the weighted greedy",
+            status=f"clairvoyant local search: {passes} pass(es), {gain:.2f} % below the weighted greedy",
             wall_time=time.perf_counter() - started,
         )
 
@@ -71,8 +74,6 @@ class _Problem:
         self.energy = np.array([energy for _, _, energy in costs]).reshape(len(steps), -1)
         speeds = draws.server_freqs / instance.cycles_per_bit
         self.speeds = [*speeds, instance.local_freq / instance.cycles_per_bit]
-        w = instance.preference
-        self.delay_weight, self.energy_weight = w / instance.delay_unit, (1 - w) / instance.energy_unit
         self.choices = np.flatnonzero(np.isfinite(self.energy[0])) if len(steps) else np.zeros(0, int)
 
     def key(self, task: int, server: int) -> tuple[int, int]:
@@ -83,7 +84,7 @@ class _Problem:
         joins = [(self.now[k] + self.upload[k, server], k, float(self.sizes[k])) for k in tasks]
         finish = completion_times(joins, self.speeds[server])
         response = sum(finish[k] - self.now[k] for k in tasks)
-        return self.delay_weight * response + self.energy_weight * float(self.energy[tasks, server].sum())
+        return float(self.instance.objective_terms(np.array(response), self.energy[tasks, server].sum()))
 
     def improve(self, assignment: list[int], rng: np.random.Generator, deadline: float) -> bool:
         """One pass of single-task moves; whether any improved the cost."""

@@ -36,6 +36,10 @@ class ProcessorSharingServer:
             self.completions[task] = finish
             self.projected_total -= self.projected.pop(task)
 
+    def backlog(self) -> float:
+        """Seconds to finish the work assigned here (executing and uploading) with nothing new."""
+        return (float(self.remaining.sum()) + sum(bits for _, _, bits in self.joins)) / self.speed
+
     def completion_with(self, join_time: float, task: int, bits: float) -> dict[int, float]:
         """Projected completion times of every unfinished task were `task` to join at `join_time`."""
         joins = list(self.joins)

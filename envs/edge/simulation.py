@@ -25,10 +25,10 @@ class Options:
     rate: np.ndarray  # bits/s (inf for local)
 
     def cost(self, instance: EdgeInstance) -> np.ndarray:
-        """Each choice's term of the objective: w delay / delay_unit + (1 - w) energy / energy_unit."""
-        w, available = instance.preference, np.isfinite(self.energy)
+        """Each choice's term of the objective (inf where the server is not available)."""
+        available = np.isfinite(self.energy)
         delay, energy = np.where(available, self.delay, 0.0), np.where(available, self.energy, 0.0)
-        return np.where(available, w * delay / instance.delay_unit + (1 - w) * energy / instance.energy_unit, np.inf)
+        return np.where(available, instance.objective_terms(delay, energy), np.inf)
 
 
 def transfer_costs(instance: EdgeInstance, step: int, user: int, size: float) -> tuple[np.ndarray, ...]:

@@ -100,7 +100,7 @@ def shannon_rate(instance: EdgeInstance, step: int, server: int, user: int) -> f
     noise = 10 ** ((instance.noise_dbm_per_hz - 30) / 10) * instance.bandwidth_hz  # W over the band
     power = instance.transmit_power_w
     snr = power * (gain / noise) ** 2 / noise if instance.legacy_rate else power * gain / noise
-    return instance.bandwidth_hz * math.log2(1 + snr)
+    return instance.bandwidth_hz * math.log1p(snr) / math.log(2)  # exact even for a deep fade
 
 
 def shared_completions(joins: Sequence[float], works: Sequence[float], speed: float) -> list[float]:
