@@ -34,6 +34,11 @@ NODE_FEATURES = (
     "energy",  # the current task's energy here: log1p(J / energy_unit)
     "cost",  # its objective term here: log1p(w delay / delay_unit + (1 - w) energy / energy_unit)
     "regret",  # that term minus the least over the servers, capped at 10
+    # The preference's two sides apart, so that a layer can gate what matters under w: at
+    # w = 0 neither delay nor load counts, at w = 1 energy does not.
+    "delay_term",  # log1p(w delay / delay_unit)
+    "energy_term",  # log1p((1 - w) energy / energy_unit)
+    "weighted_backlog",  # w x the backlog column
     *(f"work_below_{edge:g}mbit" for edge in HISTOGRAM_MBIT),  # histogram of executing work / 10
     "work_above",
 )
@@ -95,7 +100,8 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     The padded graph of `schedrl.envs.core.observation`: one node per server with the type
     one-hot and `NODE_FEATURES` (CPU, the current task's upload rate and time, tasks
     executing and uploading, backlog, the task's marginal delay, energy and objective term
-    there, and a histogram of the remaining work executing); edges join every pair of
+    there, its delay and energy sides apart, the backlog weighted by w, and a histogram of
+    the remaining work executing); edges join every pair of
     present servers both ways (no edge features). Global features: `GLOBAL_FEATURES`, the
     preference w first.
 
@@ -274,12 +280,16 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
         cost = options.cost(instance)[servers]
         rows[nodes, _FEATURE["cost"]] = np.log1p(cost)
         rows[nodes, _FEATURE["regret"]] = np.minimum(cost - cost.min(), 10.0)
+        w = instance.preference
+        rows[nodes, _FEATURE["delay_term"]] = np.log1p(w * options.delay[servers] / instance.delay_unit)
+        rows[nodes, _FEATURE["energy_term"]] = np.log1p((1 - w) * options.energy[servers] / instance.energy_unit)
         for node, index in zip(nodes, servers, strict=True):
             server = sim.server(int(index))
             work = server.remaining
             rows[node, _FEATURE["executing"]] = work.size / 10
             rows[node, _FEATURE["uploading"]] = len(server.joins) / 10
             rows[node, _FEATURE["backlog"]] = _log_seconds(server.backlog())
+            rows[node, _FEATURE["weighted_backlog"]] = instance.preference * rows[node, _FEATURE["backlog"]]
             counts = np.bincount(np.searchsorted(_BIN_EDGES, work), minlength=len(_BIN_EDGES) + 1)
             rows[node, _HISTOGRAM : _HISTOGRAM + counts.size] = counts / 10
         mean_size = instance.mean_task_size(sim.draws.server_freqs)

@@ -153,7 +153,8 @@ def _instance(keys: dict[str, Any], text: str, source: str, name: str, section: 
             spread = number(peak) if peak in keys else 0.0
             fields[field] = (number(centre) - spread, number(centre) + spread)
     step = fields.get("step_seconds", 1.0)
-    if "load" not in keys and step > 0 and fields.get("arrival_rate", 1.0) > 0:  # WiOpt's mean size is the capacity in bits per second, whatever λ and dt
+    # WiOpt's mean size is the capacity in bits per second, whatever λ and dt: load = λ / dt
+    if "load" not in keys and step > 0 and fields.get("arrival_rate", 1.0) > 0:
         fields["load"] = fields.get("arrival_rate", 1.0) / step
     for key in _OURS:
         if key in keys and key != "name":
