@@ -161,19 +161,35 @@ def hypervolume_markdown(table: dict[int, dict[str, float]]) -> str:
 
 def front_figure(edges: int, methods: dict[str, list[FrontPoint]]) -> Figure:
     """Each method's sweep in normalised units, joined in increasing w; filled markers are its
-    non-dominated points, hollow ones dominated; the reference point is a black cross."""
+    non-dominated points, hollow ones dominated; the reference point is a black cross. The view
+    is the box the reference spans with the origin, zoomed onto the points inside it: methods
+    wholly beyond it (orders of magnitude out, under the physical rate) are named, not drawn."""
     figure = Figure(figsize=(6.5, 4.8), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots()
     palette = colormaps["tab10"]
+    inside, beyond = [], []
     for index, (method, points) in enumerate(sorted(methods.items())):
         values = normalised(points)
+        within = (values < np.asarray(HV_REFERENCE)).all(axis=1)
+        if not within.any():
+            beyond.append(method)
+            continue
+        inside.append(values[within])
         kept = nondominated(values)
         colour = palette(index % 10)
         axes.plot(values[:, 0], values[:, 1], "-", color=colour, linewidth=1.2, label=method)
         axes.plot(values[kept, 0], values[kept, 1], "o", color=colour, markersize=5)
         axes.plot(values[~kept, 0], values[~kept, 1], "o", markerfacecolor="none", color=colour, markersize=5)
     axes.plot(*HV_REFERENCE, "x", color="black", markersize=9, markeredgewidth=2, label="reference")
+    if inside:
+        shown = np.vstack(inside)
+        low, high = shown.min(axis=0), shown.max(axis=0)
+        margin = 0.08 * np.maximum(high - low, 1e-3)
+        axes.set_xlim(max(low[0] - margin[0], 0.0), high[0] + margin[0])
+        axes.set_ylim(max(low[1] - margin[1], 0.0), high[1] + margin[1])
+    for method in beyond:  # named in the legend, not drawn
+        axes.plot([], [], " ", label=f"{method}: beyond the reference")
     delay_scale, energy_scale = HV_NORMALISATION
     axes.set_xlabel(f"avg delay / {delay_scale:g} s (normalised)")
     axes.set_ylabel(f"avg energy / {energy_scale:g} J (normalised)")
