@@ -75,7 +75,7 @@ def test_pareto_report_tables_the_hypervolumes_and_draws_each_e(rows: list[Resul
     names = report.pareto_report(rows, tmp_path)
     assert names == ["hypervolume.md", "pareto_e2.png", "pareto_e3.png"]
     text = (tmp_path / "hypervolume.md").read_text()
-    lines = text.splitlines()
+    lines = text.split("\n## ")[0].splitlines()  # the mean-front table; the per-realisation one follows
     # Means: mine (0.56 + 0.25) / 2 = 0.405, weighted_greedy (0.48 + 0.25) / 2 = 0.365: +11.0 %.
     table = [line for line in lines if line.startswith("| ") and not line.startswith("| method")]
     assert table == [
@@ -138,3 +138,13 @@ def test_render_rgb_is_an_image_of_the_instance_size_mid_episode_too() -> None:
     assert image.shape == (400, 750, 3) and image.dtype == np.uint8
     partial = {key: record()[key][:2] for key in ("assignments", "upload_times", "completions")}
     assert render_rgb(instance(), partial).shape == image.shape  # type: ignore[arg-type]
+
+
+def test_each_realisations_own_sweep_gives_the_spread_and_a_paired_count(rows: list[ResultRow]) -> None:
+    table = report.seed_hypervolumes(rows)
+    # mine on e2/s0: (0.4, 0.1) and (0.2, 0.5) ((0.4, 0.4) is dominated): 0.6 x 0.9 + 0.2 x 0.5 = 0.64;
+    # on e2/s1 only (0.6, 0.3): 0.4 x 0.7 = 0.28. weighted_greedy has e2/s0 alone: 0.48.
+    assert table[2]["mine"] == pytest.approx({"e2/s0": 0.64, "e2/s1": 0.28})
+    assert table[2]["weighted_greedy"] == pytest.approx({"e2/s0": 0.48})
+    text = report.seed_markdown(table)
+    assert "| mine | 0.4600 ± 0.1800 (1/1) |" in text  # above the greedy on the one realisation both have

@@ -85,6 +85,25 @@ def pareto_points(rows: Iterable[Any]) -> Fronts:
     return fronts
 
 
+def seed_hypervolumes(rows: Iterable[Any]) -> dict[int, dict[str, dict[str, float]]]:
+    """E -> method -> realisation -> the hypervolume of that realisation's own sweep (its rows
+    at every preference: a scenario grid puts the preference's tag, the last part of the
+    group, into the instance's name), for the spread over seeds and a paired comparison."""
+    sweeps: dict[tuple[int, str, str], list[FrontPoint]] = {}
+    for row in rows:
+        values = [row.metrics.get(key) for key in REQUIRED]
+        if any(value is None or not math.isfinite(value) for value in values):
+            continue
+        delay, energy, preference, edges = (float(value) for value in values)
+        tag = row.group.rsplit("/", 1)[-1]
+        realisation = "/".join(part for part in row.instance.split("/") if part != tag)
+        sweeps.setdefault((int(edges), row.policy, realisation), []).append(FrontPoint(preference, delay, energy, 1))
+    table: dict[int, dict[str, dict[str, float]]] = {}
+    for (edges, method, realisation), points in sweeps.items():
+        table.setdefault(edges, {}).setdefault(method, {})[realisation] = front_hypervolume(points)
+    return table
+
+
 def normalised(points: list[FrontPoint]) -> np.ndarray:
     """(delay, energy) rows over HV_NORMALISATION."""
     scale = np.asarray(HV_NORMALISATION, dtype=float)
@@ -100,12 +119,14 @@ def front_hypervolume(points: list[FrontPoint]) -> float:
 def pareto_report(rows: Iterable[Any], folder: Path) -> list[str]:
     """Writes `hypervolume.md` (each method's hypervolume per E and its change against
     weighted_greedy) and `pareto_e{E}.png` per E; returns their names ([] without usable rows)."""
+    rows = list(rows)
     fronts = pareto_points(rows)
     if not fronts:
         return []
     table = {edges: {method: front_hypervolume(points) for method, points in methods.items()}
              for edges, methods in fronts.items()}  # fmt: skip
-    (folder / FILE_NAME).write_text(hypervolume_markdown(table), encoding="utf-8")
+    text = hypervolume_markdown(table) + "\n" + seed_markdown(seed_hypervolumes(rows))
+    (folder / FILE_NAME).write_text(text, encoding="utf-8")
     names = [FILE_NAME]
     for edges, methods in fronts.items():
         name = f"pareto_e{edges}.png"
@@ -197,3 +218,38 @@ def front_figure(edges: int, methods: dict[str, list[FrontPoint]]) -> Figure:
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="x-small", frameon=False)
     axes.grid(alpha=0.3)
     return figure
+
+
+def seed_markdown(table: dict[int, dict[str, dict[str, float]]]) -> str:
+    """Per E and method: the mean ± std over realisations of each one's own sweep's hypervolume,
+    and on how many the method's is above the baseline's on the same realisation."""
+    edges = sorted(table)
+    methods = sorted({method for column in table.values() for method in column})
+    has_baseline = any(BASELINE in column for column in table.values())
+    lines = [
+        "## Hypervolume of each realisation's own sweep (mean ± std over realisations)",
+        "",
+        "The same normalisation and reference"
+        + (
+            f"; in brackets, on how many realisations the method's hypervolume is above {BASELINE}'s on the same one."
+            if has_baseline
+            else "."
+        ),
+        "",
+        "| method | " + " | ".join(f"E={e}" for e in edges) + " |",
+        "|---|" + "---:|" * len(edges),
+    ]
+    for method in methods:
+        cells = []
+        for e in edges:
+            values = table[e].get(method)
+            if not values:
+                cells.append("-")
+                continue
+            baseline = table[e].get(BASELINE, {})
+            paired = [key for key in values if key in baseline]
+            above = sum(values[key] > baseline[key] for key in paired)
+            wins = f" ({above}/{len(paired)})" if paired and method != BASELINE else ""
+            cells.append(f"{np.mean(list(values.values())):.4f} ± {np.std(list(values.values())):.4f}{wins}")
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return "\n".join([*lines, ""])
