@@ -34,6 +34,7 @@ NODE_FEATURES = (
     "energy",  # the current task's energy here: log1p(J / energy_unit)
     "cost",  # its objective term here: log1p(w delay / delay_unit + (1 - w) energy / energy_unit)
     "regret",  # that term minus the least over the servers, capped at 10
+    "relative_regret",  # that term over the least, minus 1, capped at 10: the same at every w and E
     # The preference's two sides apart, so that a layer can gate what matters under w: at
     # w = 0 neither delay nor load counts, at w = 1 energy does not.
     "delay_term",  # log1p(w delay / delay_unit)
@@ -100,7 +101,8 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     The padded graph of `schedrl.envs.core.observation`: one node per server with the type
     one-hot and `NODE_FEATURES` (CPU, the current task's upload rate and time, tasks
     executing and uploading, backlog, the task's marginal delay, energy and objective term
-    there, its delay and energy sides apart, the backlog weighted by w, and a histogram of
+    there (also relative to the best server's), its delay and energy sides apart, the backlog
+    weighted by w, and a histogram of
     the remaining work executing); edges join every pair of
     present servers both ways (no edge features). Global features: `GLOBAL_FEATURES`, the
     preference w first.
@@ -280,6 +282,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
         cost = options.cost(instance)[servers]
         rows[nodes, _FEATURE["cost"]] = np.log1p(cost)
         rows[nodes, _FEATURE["regret"]] = np.minimum(cost - cost.min(), 10.0)
+        rows[nodes, _FEATURE["relative_regret"]] = np.minimum(cost / max(cost.min(), 1e-12) - 1.0, 10.0)
         w = instance.preference
         rows[nodes, _FEATURE["delay_term"]] = np.log1p(w * options.delay[servers] / instance.delay_unit)
         rows[nodes, _FEATURE["energy_term"]] = np.log1p((1 - w) * options.energy[servers] / instance.energy_unit)
