@@ -62,7 +62,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from bench_blocking import uniform_legal
-from bench_soc import experiment_env_kwargs
+from bench_soc import training_table
 from bench_vm import ENCODER_OPTIONS, decisions_per_second, peak_rss_mb, row, table
 
 from schedrl import envs  # noqa: F401 (registers the envs)
@@ -208,19 +208,7 @@ def main() -> None:
                 f"{point['rise_mb']:,.0f}")  # fmt: skip
 
     if args.training:
-        import torch
-        from bench_training import model_for, steps_per_second, timed_learning
-
-        torch.set_num_threads(args.threads)
-        print(f"\nPPO training: MaskablePPO, GIN 3x64, {args.n_envs} envs (DummyVecEnv), rollout {args.rollout}, "
-              f"torch threads {args.threads}\n")  # fmt: skip
-        table(["env", "instances", "steps/s", "ratio", "peak RSS MB so far"], "llrrr")
-        plain = steps_per_second(10, 10, args.n_envs, "dummy", args.rollout, "cpu")
-        row("JobShop-v0", "random 10x10", f"{plain:.0f}", "1.00", f"{peak_rss_mb():,.0f}")
-        model = model_for(EDGE_ENV, experiment_env_kwargs(EXPERIMENT), args.n_envs, "dummy", args.rollout, "cpu")
-        edge = timed_learning(*model, args.rollout)
-        row("EdgeOffload-v0", f"experiment={EXPERIMENT}'s generated scenarios", f"{edge:.0f}", f"{edge / plain:.2f}",
-            f"{peak_rss_mb():,.0f}")  # fmt: skip
+        training_table(EDGE_ENV, EXPERIMENT, "generated scenarios", args)
 
 
 if __name__ == "__main__":

@@ -211,19 +211,24 @@ def main() -> None:
                     f"{point['rise_mb']:,.0f}")  # fmt: skip
 
     if args.training:
-        import torch
-        from bench_training import model_for, steps_per_second, timed_learning
+        training_table(SOC_ENV, EXPERIMENT, "generated streams", args)
 
-        torch.set_num_threads(args.threads)
-        print(f"\nPPO training: MaskablePPO, GIN 3x64, {args.n_envs} envs (DummyVecEnv), rollout {args.rollout}, "
-              f"torch threads {args.threads}\n")  # fmt: skip
-        table(["env", "instances", "steps/s", "ratio", "peak RSS MB so far"], "llrrr")
-        plain = steps_per_second(10, 10, args.n_envs, "dummy", args.rollout, "cpu")
-        row("JobShop-v0", "random 10x10", f"{plain:.0f}", "1.00", f"{peak_rss_mb():,.0f}")
-        model = model_for(SOC_ENV, experiment_env_kwargs(), args.n_envs, "dummy", args.rollout, "cpu")
-        soc = timed_learning(*model, args.rollout)
-        row("SoC-v0", f"experiment={EXPERIMENT}'s generated streams", f"{soc:.0f}", f"{soc / plain:.2f}",
-            f"{peak_rss_mb():,.0f}")  # fmt: skip
+
+def training_table(env_id: str, experiment: str, instances: str, args: argparse.Namespace) -> None:
+    """PPO's steps per second on the experiment's env config against the job shop's, one run."""
+    import torch
+    from bench_training import model_for, steps_per_second, timed_learning
+
+    torch.set_num_threads(args.threads)
+    print(f"\nPPO training: MaskablePPO, GIN 3x64, {args.n_envs} envs (DummyVecEnv), rollout {args.rollout}, "
+          f"torch threads {args.threads}\n")  # fmt: skip
+    table(["env", "instances", "steps/s", "ratio", "peak RSS MB so far"], "llrrr")
+    plain = steps_per_second(10, 10, args.n_envs, "dummy", args.rollout, "cpu")
+    row("JobShop-v0", "random 10x10", f"{plain:.0f}", "1.00", f"{peak_rss_mb():,.0f}")
+    model = model_for(env_id, experiment_env_kwargs(experiment), args.n_envs, "dummy", args.rollout, "cpu")
+    rate = timed_learning(*model, args.rollout)
+    row(env_id.split("/")[1], f"experiment={experiment}'s {instances}", f"{rate:.0f}", f"{rate / plain:.2f}",
+        f"{peak_rss_mb():,.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":
