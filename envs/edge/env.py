@@ -99,7 +99,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
 
     ## Observation Space
     The padded graph of `schedrl.envs.core.observation`: one node per server with the type
-    one-hot and `NODE_FEATURES` (CPU, the current task's upload rate and time, tasks
+    one-hot (all zero on an absent slot: the present flag) and `NODE_FEATURES` (CPU, the current task's upload rate and time, tasks
     executing and uploading, backlog, the task's marginal delay, energy and objective term
     there (also relative to the best server's), its delay and energy sides apart, the backlog
     weighted by w, and a histogram of
