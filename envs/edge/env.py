@@ -102,11 +102,9 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     one-hot (all zero on an absent slot: the present flag) and `NODE_FEATURES` (CPU, the
     current task's upload rate and time, tasks executing and uploading, backlog, the task's
     marginal delay, energy and objective term there (also relative to the best server's),
-    its delay and energy sides apart, the backlog
-    weighted by w, and a histogram of
-    the remaining work executing); edges join every pair of
-    present servers both ways (no edge features). Global features: `GLOBAL_FEATURES`, the
-    preference w first.
+    its delay and energy sides apart, the backlog weighted by w, and a histogram of the
+    remaining work executing); edges join every pair of present servers both ways (no edge
+    features). Global features: `GLOBAL_FEATURES`, the preference w first.
 
     ## Rewards
     -`reward_scale` x the decided task's objective term, w delay / delay_unit + (1 - w)
