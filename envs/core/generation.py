@@ -3,12 +3,13 @@ config names, and the env's `generator=` argument, both built from the generator
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
 
+from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.errors import ConfigError
 
 
@@ -23,6 +24,28 @@ class InstanceGenerator(Protocol):
 
 
 G = TypeVar("G", bound=InstanceGenerator)
+
+
+def drawn_values(key: str, value: Any) -> list[Any]:
+    """A generator field that is one value or a list drawn from per instance, as the list."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        raise ConfigError(f"generator.{key}: the list of values is empty")
+    return values
+
+
+def draw_value(rng: np.random.Generator, key: str, value: Any) -> Any:
+    """One of a drawn field's values, uniformly."""
+    values = drawn_values(key, value)
+    return values[int(rng.integers(len(values)))]
+
+
+def check_drawn(generator: Any, settings: Iterable[Setting]) -> None:
+    """Every value a drawn field may take against its setting, so that a bad value late in a
+    list fails when the generator is built, not when an episode draws it."""
+    for setting in settings:
+        for value in drawn_values(setting.key, getattr(generator, setting.key)):
+            check_settings({setting.key: value}, [setting], prefix="generator")
 
 
 def seeded_set(sample: Callable[[np.random.Generator, str], Any], count: int, seed: int) -> list[Any]:

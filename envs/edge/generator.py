@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from schedrl.envs.core.generation import seeded_set
+from schedrl.envs.core.generation import check_drawn, draw_value, drawn_values, seeded_set
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.edge.instance import FADING_MODES, EdgeInstance
 from schedrl.errors import ConfigError, InstanceFormatError
@@ -24,10 +24,6 @@ _FIXED = (
     Setting("horizon", int, 1),
     Setting("load", float, 0.0, low_open=True),
 )
-
-
-def _values(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 @dataclass(frozen=True)
@@ -51,17 +47,9 @@ class ScenarioGenerator:
                 f"generator.preference must be a number in [0, 1], a list of them or 'uniform', got {self.preference!r}"
             )
         check_settings({s.key: getattr(self, s.key) for s in _FIXED}, _FIXED, prefix="generator")
-        edges = _values(self.num_edges)
-        if not edges:
-            raise ConfigError("generator.num_edges: the list of values is empty")
-        preferences = [] if self.preference == "uniform" else _values(self.preference)
-        if self.preference != "uniform" and not preferences:
-            raise ConfigError("generator.preference: the list of values is empty")
-        for setting, values in zip(_DRAWN, (edges, preferences), strict=True):
-            for value in values:
-                check_settings({setting.key: value}, [setting], prefix="generator")
+        check_drawn(self, _DRAWN[:1] if self.preference == "uniform" else _DRAWN)
         try:
-            self.build("generated", 0, max(edges), 0.5)
+            self.build("generated", 0, max(drawn_values("num_edges", self.num_edges)), 0.5)
         except InstanceFormatError as error:
             raise ConfigError(f"generator: {error}") from None
 
@@ -81,13 +69,11 @@ class ScenarioGenerator:
         )
 
     def sample(self, rng: np.random.Generator, name: str) -> EdgeInstance:
-        edges = _values(self.num_edges)
-        num_edges = int(edges[int(rng.integers(len(edges)))])
+        num_edges = int(draw_value(rng, "num_edges", self.num_edges))
         if self.preference == "uniform":
             preference = float(rng.uniform())
         else:
-            choices = _values(self.preference)
-            preference = float(choices[int(rng.integers(len(choices)))])
+            preference = float(draw_value(rng, "preference", self.preference))
         instance = self.build(name, int(rng.integers(2**31)), num_edges, preference)
         return dataclasses.replace(instance, name=f"{instance.group}_{name}")
 
@@ -96,4 +82,4 @@ class ScenarioGenerator:
 
     def largest(self) -> list[EdgeInstance]:
         """The instance of most edges: it sizes the env's envelope."""
-        return [self.build("largest", 0, max(_values(self.num_edges)), 0.5)]
+        return [self.build("largest", 0, max(drawn_values("num_edges", self.num_edges)), 0.5)]

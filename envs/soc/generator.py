@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from schedrl.envs.core.generation import seeded_set
+from schedrl.envs.core.generation import check_drawn, draw_value, drawn_values, seeded_set
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.soc.instance import SoCInstance
 from schedrl.envs.soc.workloads import WORKLOADS, load_workload
 from schedrl.errors import ConfigError, InstanceFormatError, UnknownNameError
-
-
-def _choices(key: str, value: Any) -> list[Any]:
-    """One value or a list drawn from uniformly."""
-    values = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not values:
-        raise ConfigError(f"generator.{key}: the list of values is empty")
-    return values
-
 
 # Settings of every value a list field may hold, and of the single-valued fields.
 _DRAWN = {
@@ -35,11 +26,6 @@ _FIXED = {
     "warmup_jobs": Setting("warmup_jobs", int, 0),
     "pseudo_steady_state": Setting("pseudo_steady_state", bool),
 }
-
-
-def _draw(rng: np.random.Generator, key: str, value: Any) -> Any:
-    values = _choices(key, value)
-    return values[int(rng.integers(len(values)))]
 
 
 @dataclass(frozen=True)
@@ -61,19 +47,17 @@ class StreamGenerator:
     pseudo_steady_state: bool = True
 
     def __post_init__(self) -> None:
-        for name in _choices("workload", self.workload):
+        for name in drawn_values("workload", self.workload):
             if not isinstance(name, str) or name not in WORKLOADS:
                 raise UnknownNameError("SoC workload", str(name), WORKLOADS)
         check_settings({key: getattr(self, key) for key in _FIXED}, _FIXED.values(), prefix="generator")
-        for key, setting in _DRAWN.items():
-            for value in _choices(key, getattr(self, key)):
-                check_settings({key: value}, [setting], prefix="generator")
+        check_drawn(self, _DRAWN.values())
         # The instance checks what spans fields (warm-up below the job count, noise below 1):
         # one per listed value, so that a bad value late in a list fails here and not when an
         # episode draws it.
-        workload = _choices("workload", self.workload)[0]
+        workload = drawn_values("workload", self.workload)[0]
         for key, keyword in (("scale", "scale"), ("noise", "noise"), ("max_jobs_in_parallel", "cap")):
-            for value in _choices(key, getattr(self, key)):
+            for value in drawn_values(key, getattr(self, key)):
                 try:
                     self.build("generated", workload, 0, **{keyword: value})
                 except InstanceFormatError as error:
@@ -90,15 +74,15 @@ class StreamGenerator:
     ) -> SoCInstance:
         """An instance of `workload`; a scenario value not given is the first of its list."""
         platform, applications, probabilities = load_workload(workload)
-        noise = float(_choices("noise", self.noise)[0] if noise is None else noise)
-        cap = int(_choices("max_jobs_in_parallel", self.max_jobs_in_parallel)[0] if cap is None else cap)
+        noise = float(drawn_values("noise", self.noise)[0] if noise is None else noise)
+        cap = int(drawn_values("max_jobs_in_parallel", self.max_jobs_in_parallel)[0] if cap is None else cap)
         return SoCInstance(
             name=name,
             platform=platform,
             applications=applications,
             probabilities=probabilities,
             num_jobs=self.num_jobs,
-            scale=float(_choices("scale", self.scale)[0] if scale is None else scale),
+            scale=float(drawn_values("scale", self.scale)[0] if scale is None else scale),
             max_jobs_in_parallel=cap,
             warmup_jobs=self.warmup_jobs,
             initial_jobs=min(cap, self.num_jobs) if self.pseudo_steady_state else 1,
@@ -110,7 +94,7 @@ class StreamGenerator:
 
     def sample(self, rng: np.random.Generator, name: str) -> SoCInstance:
         keys = ("workload", "scale", "noise", "max_jobs_in_parallel")
-        workload, scale, noise, cap = (_draw(rng, key, getattr(self, key)) for key in keys)
+        workload, scale, noise, cap = (draw_value(rng, key, getattr(self, key)) for key in keys)
         instance = self.build(name, workload, int(rng.integers(2**31)), scale, noise, cap)
         return dataclasses.replace(instance, name=f"{instance.group}_{name}")
 
@@ -119,5 +103,5 @@ class StreamGenerator:
 
     def largest(self) -> list[SoCInstance]:
         """One instance per workload it draws from: together they size the env's envelope."""
-        caps = _choices("max_jobs_in_parallel", self.max_jobs_in_parallel)
-        return [self.build(name, name, 0, cap=max(caps)) for name in _choices("workload", self.workload)]
+        caps = drawn_values("max_jobs_in_parallel", self.max_jobs_in_parallel)
+        return [self.build(name, name, 0, cap=max(caps)) for name in drawn_values("workload", self.workload)]
