@@ -90,16 +90,16 @@ def test_a_server_projects_the_marginal_delay_of_a_new_task() -> None:
     assert server.add(0.0, 0, 4e6) == 2.0  # alone: 4e6 / 2e6
     # An 8 Mbit task joining at 0: the two finish at 4 and 6 (first test), 4 + 6 = 10 against
     # 2 without it: 8 = its own 6 s plus the 2 s it costs task 0.
-    assert server.marginal_delay(0.0, 0.0, 8e6) == pytest.approx(8.0)
+    assert server.marginal_delay(server.project(0.0, 1, 8e6)) == pytest.approx(8.0)
     assert server.add(0.0, 1, 8e6) == pytest.approx(6.0)
     server.advance(5.0)
     # At 5: task 0 left at 4; task 1 has 8 - 4 (shared) - 2 (alone over [4, 5)) = 2 Mbit left.
     assert server.completions == pytest.approx({0: 4.0}) and server.remaining.tolist() == pytest.approx([2e6])
     # A 2 Mbit task joining at 5: both have 2 Mbit, 1e6 bit/s each, both leave at 7. Task 1
     # would have left at 6: delay 7 + 7 - 6 - 5 = 3 = own 2 + task 1's 1.
-    assert server.marginal_delay(5.0, 5.0, 2e6) == pytest.approx(3.0)
+    assert server.marginal_delay(server.project(5.0, 2, 2e6)) == pytest.approx(3.0)
     # Uploaded until 6 instead, it finds task 1 gone (6.0): alone to 7, delay 7 - 5 = 2, no slowdown.
-    assert server.marginal_delay(5.0, 6.0, 2e6) == pytest.approx(2.0)
+    assert server.marginal_delay(server.project(6.0, 2, 2e6)) == pytest.approx(2.0)
 
 
 # ----------------------------------------------------------------------------- a hand-worked episode

@@ -187,6 +187,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
         self.graph.edge_index[:] = np.stack([source, target])
         self._pair_nodes = (source, target)
         self.sim: OffloadSimulation | None = None
+        self.mean_size = 1.0
         self.objectives = np.zeros(2)  # [delay, energy] of the choices of the current step
 
     # -- the family's part ----------------------------------------------------------------
@@ -206,6 +207,7 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
 
     def _start_episode(self, instance: EdgeInstance) -> None:
         self.sim = OffloadSimulation(instance)
+        self.mean_size = instance.mean_task_size(self.sim.draws.server_freqs)  # the task_size feature's unit
         self.objectives = np.zeros(2)
         if self.relative_reward:
             greedy_cost = episode_metrics(play(instance, weighted_greedy))["weighted_cost"]
@@ -294,10 +296,9 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
             rows[node, _FEATURE["weighted_backlog"]] = instance.preference * rows[node, _FEATURE["backlog"]]
             counts = np.bincount(np.searchsorted(_BIN_EDGES, work), minlength=len(_BIN_EDGES) + 1)
             rows[node, _HISTOGRAM : _HISTOGRAM + counts.size] = counts / 10
-        mean_size = instance.mean_task_size(sim.draws.server_freqs)
         self.graph.global_features[:] = (
             instance.preference,
-            min(sim.size / mean_size, 10.0),
+            min(sim.size / self.mean_size, 10.0),
             sim.queue_length / 10,
             sim.step / instance.horizon,
             instance.num_edges / 10,

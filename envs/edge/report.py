@@ -22,9 +22,11 @@ from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from schedrl.envs.edge.instance import EdgeInstance
+
 # (delay in s, energy in J) that count as 1: the objective's default delay_unit and
 # energy_unit, which put the weighted greedy's two ends on the default scenario on one scale.
-HV_NORMALISATION: tuple[float, float] = (100.0, 0.1)
+HV_NORMALISATION: tuple[float, float] = (EdgeInstance.delay_unit, EdgeInstance.energy_unit)
 # The reference point in normalised units (500 s, 0.5 J): beyond the 20-seed means of
 # greedy_delay and greedy_energy at E = 1, 5 and 10 on 100 training seeds (generator seed
 # 2024; the worst was (1.20, 4.03), at E = 1, where a user in a deep fade to the only edge

@@ -40,24 +40,23 @@ class ProcessorSharingServer:
         """Seconds to finish the work assigned here (executing and uploading) with nothing new."""
         return (float(self.remaining.sum()) + sum(bits for _, _, bits in self.joins)) / self.speed
 
-    def completion_with(self, join_time: float, task: int, bits: float) -> dict[int, float]:
-        """Projected completion times of every unfinished task were `task` to join at `join_time`."""
+    def project(self, join_time: float, task: int, bits: float) -> dict[int, float]:
+        """Completion times of every unfinished task were `task` to join at `join_time`."""
         joins = list(self.joins)
         bisect.insort(joins, (join_time, task, bits))
         _, _, _, done = _run(self.time, self.ids, self.remaining, joins, self.speed, math.inf)
         return dict(done)
 
-    def marginal_delay(self, now: float, join_time: float, bits: float) -> float:
-        """How much the server's total completion time grows, from `now`, if a task of `bits`
-        joins at `join_time`: its own response time plus the slowdown of the others."""
-        projected = self.completion_with(join_time, -1, bits)
-        return sum(projected.values()) - self.projected_total - now
+    def marginal_delay(self, projection: dict[int, float]) -> float:
+        """How much the server's total completion time grows, from its clock, under `projection`
+        (from `project`): the new task's own response time plus the slowdown of the others."""
+        return sum(projection.values()) - self.projected_total - self.time
 
-    def add(self, join_time: float, task: int, bits: float) -> float:
-        """Assign a task; returns its projected completion time."""
+    def add(self, join_time: float, task: int, bits: float, projection: dict[int, float] | None = None) -> float:
+        """Assign a task (with its `project`ion when the caller has it: no second run); returns
+        its projected completion time."""
+        self.projected = self.project(join_time, task, bits) if projection is None else projection
         bisect.insort(self.joins, (join_time, task, bits))
-        _, _, _, done = _run(self.time, self.ids, self.remaining, list(self.joins), self.speed, math.inf)
-        self.projected = dict(done)
         self.projected_total = sum(self.projected.values())
         return self.projected[task]
 

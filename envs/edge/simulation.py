@@ -23,6 +23,7 @@ class Options:
     energy: np.ndarray  # J
     delay: np.ndarray  # s: the marginal growth of the server's total completion time
     rate: np.ndarray  # bits/s (inf for local)
+    projections: dict[int, dict[int, float]]  # server -> its tasks' completions with this one joined
 
     def cost(self, instance: EdgeInstance) -> np.ndarray:
         """Each choice's term of the objective (inf where the server is not available)."""
@@ -96,9 +97,12 @@ class OffloadSimulation:
         instance, size, now = self.instance, self.size, self.now
         rate, upload, energy = transfer_costs(instance, self.step, self.user, size)
         delay = np.full(rate.size, np.inf)
+        projections = {}
         for index in self.candidates():
-            delay[index] = self.server(index).marginal_delay(now, now + upload[index], size)
-        return Options(upload_time=upload, energy=energy, delay=delay, rate=rate)
+            server = self.server(index)
+            projections[index] = server.project(now + upload[index], self.task, size)
+            delay[index] = server.marginal_delay(projections[index])
+        return Options(upload_time=upload, energy=energy, delay=delay, rate=rate, projections=projections)
 
     def forget_options(self) -> None:
         """Drop the cached options: a new decision (or a benchmark timing their cost) works them out again."""
@@ -108,7 +112,7 @@ class OffloadSimulation:
         """Send the current task to `server`; returns its term of the objective."""
         options = self.options
         join = self.now + float(options.upload_time[server])
-        self.server(server).add(join, self.task, self.size)
+        self.server(server).add(join, self.task, self.size, options.projections[server])
         self.decisions.append((self.task, self.step, server))
         self.upload_times.append(float(options.upload_time[server]))
         self.delays.append(float(options.delay[server]))
