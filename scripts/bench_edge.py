@@ -62,7 +62,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from bench_blocking import uniform_legal
-from bench_soc import training_table
+from bench_soc import add_shared_arguments, training_table
 from bench_vm import ENCODER_OPTIONS, decisions_per_second, peak_rss_mb, row, table
 
 from schedrl import envs  # noqa: F401 (registers the envs)
@@ -159,17 +159,9 @@ def run_latency(policy_name: str, name: str, every: int, args: argparse.Namespac
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS), help="env rows")
-    parser.add_argument("--reference", default="ta71", help="JobShop-v0 benchmark instance of the reference row")
-    parser.add_argument("--seconds", type=float, default=3.0, help="per env row (at least 3 episodes)")
     parser.add_argument("--policies", nargs="*", choices=POLICIES, default=list(POLICIES), help="latency rows")
     parser.add_argument("--latency-scenario", choices=SCENARIOS, default="e10")
-    parser.add_argument("--decisions", type=int, default=20, help="timed decisions per latency row (median)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (latency and training rows)")
-    parser.add_argument("--training", action="store_true", help="also measure PPO training steps/s")
-    parser.add_argument("--n-envs", type=int, default=16)
-    parser.add_argument("--rollout", type=int, default=2048, help="decisions per rollout (the experiment's 128 x 16)")
-    parser.add_argument("--point", nargs=2, metavar=("POLICY", "SCENARIO"), help=argparse.SUPPRESS)
-    parser.add_argument("--every", type=int, default=1, help=argparse.SUPPRESS)
+    add_shared_arguments(parser, seconds=3.0, n_envs=16, steps=128, point="SCENARIO")
     args = parser.parse_args()
     if args.point:
         policy_name, name = args.point

@@ -158,18 +158,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--streams", nargs="+", choices=STREAMS, default=list(STREAMS), help="env rows")
     parser.add_argument("--modes", nargs="+", choices=ACTION_MODES, default=list(ACTION_MODES))
-    parser.add_argument("--reference", default="ta71", help="JobShop-v0 benchmark instance of the reference row")
-    parser.add_argument("--seconds", type=float, default=2.0, help="per env row (at least 3 episodes)")
     parser.add_argument("--policies", nargs="*", choices=POLICIES, default=list(POLICIES), help="latency rows")
     parser.add_argument("--latency-streams", nargs="*", choices=STREAMS, default=["pulse_doppler", "wifi"])
     parser.add_argument("--latency-mode", choices=ACTION_MODES, default="eft", help="as in experiment=soc/wifi")
-    parser.add_argument("--decisions", type=int, default=20, help="timed decisions per latency row (median)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (latency and training rows)")
-    parser.add_argument("--training", action="store_true", help="also measure PPO training steps/s")
-    parser.add_argument("--n-envs", type=int, default=8)
-    parser.add_argument("--rollout", type=int, default=512, help="decisions per rollout (the experiment's 64 x 8)")
-    parser.add_argument("--point", nargs=2, metavar=("POLICY", "STREAM"), help=argparse.SUPPRESS)
-    parser.add_argument("--every", type=int, default=1, help=argparse.SUPPRESS)
+    add_shared_arguments(parser, seconds=2.0, n_envs=8, steps=64, point="STREAM")
     args = parser.parse_args()
     if args.point:
         policy_name, name = args.point
@@ -212,6 +204,22 @@ def main() -> None:
 
     if args.training:
         training_table(SOC_ENV, EXPERIMENT, "generated streams", args)
+
+
+def add_shared_arguments(parser: argparse.ArgumentParser, seconds: float, n_envs: int, steps: int, point: str) -> None:
+    """The options every family's throughput script takes: the reference, the budgets, the
+    training table's agent (the experiment's `n_envs` x `steps` rollout) and the latency
+    subprocess's own call (`--point POLICY <point>`)."""
+    parser.add_argument("--reference", default="ta71", help="JobShop-v0 benchmark instance of the reference row")
+    parser.add_argument("--seconds", type=float, default=seconds, help="per env row (at least 3 episodes)")
+    parser.add_argument("--decisions", type=int, default=20, help="timed decisions per latency row (median)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (latency and training rows)")
+    parser.add_argument("--training", action="store_true", help="also measure PPO training steps/s")
+    parser.add_argument("--n-envs", type=int, default=n_envs)
+    rollout = f"decisions per rollout (the experiment's {steps} x {n_envs})"
+    parser.add_argument("--rollout", type=int, default=n_envs * steps, help=rollout)
+    parser.add_argument("--point", nargs=2, metavar=("POLICY", point), help=argparse.SUPPRESS)
+    parser.add_argument("--every", type=int, default=1, help=argparse.SUPPRESS)
 
 
 def training_table(env_id: str, experiment: str, instances: str, args: argparse.Namespace) -> None:
