@@ -44,3 +44,17 @@ def finite_number(value: Any) -> float | None:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+def reported_metrics(
+    record: dict[str, Any], integers: Sequence[str], numbers: Sequence[str], problems: list[str]
+) -> dict[str, float | int | None]:
+    """A record's reported metrics read as numbers (`integers` whole, `numbers` finite); None
+    for one that is not, with the reason added to `problems`, so the checks go on."""
+    metrics: dict[str, float | int | None] = {}
+    for keys, read, wanted in ((integers, whole_number, "an integer"), (numbers, finite_number, "a finite number")):
+        for key in keys:
+            metrics[key] = read(record[key])
+            if metrics[key] is None:
+                problems.append(f"{key} must be {wanted}, got {reprlib.repr(record[key])}")
+    return metrics

@@ -16,7 +16,7 @@ import reprlib
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from schedrl.envs.core.records import finite_number, record_shape_problems, whole_number
+from schedrl.envs.core.records import finite_number, record_shape_problems, reported_metrics, whole_number
 from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.errors import InvalidScheduleError
 
@@ -58,7 +58,9 @@ def record_violations(instance: EdgeInstance, record: Any) -> list[str]:
     decisions = _decisions(instance, record["assignments"], problems)
     count = len(decisions) if decisions is not None else None
     series = {key: _series(key, record[key], count, problems) for key in SERIES}
-    metrics = _metrics(record, problems)
+    metrics = reported_metrics(
+        record, ("num_edges", "decided"), ("weighted_cost", "avg_delay", "avg_energy", "preference"), problems
+    )
     columns = {key: values for key, values in series.items() if values is not None}
     if decisions is None or len(columns) < len(SERIES):
         return problems  # nothing below can be checked without them
@@ -201,20 +203,6 @@ def _series(key: str, value: Any, count: int | None, problems: list[str]) -> lis
         problems.append(f"{key} must list {wanted}, got {reprlib.repr(value)}")
         return None
     return numbers  # type: ignore[return-value]  # no None left
-
-
-def _metrics(record: dict[str, Any], problems: list[str]) -> dict[str, float | int | None]:
-    """The reported metrics as numbers, None for one that is not (with the reason added)."""
-    metrics: dict[str, float | int | None] = {}
-    for key in ("num_edges", "decided"):
-        metrics[key] = whole_number(record[key])
-        if metrics[key] is None:
-            problems.append(f"{key} must be an integer, got {reprlib.repr(record[key])}")
-    for key in ("weighted_cost", "avg_delay", "avg_energy", "preference"):
-        metrics[key] = finite_number(record[key])
-        if metrics[key] is None:
-            problems.append(f"{key} must be a finite number, got {reprlib.repr(record[key])}")
-    return metrics
 
 
 def _fifo_violations(instance: EdgeInstance, decisions: list[Decision]) -> list[str]:

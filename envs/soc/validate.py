@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from schedrl.envs.core.records import finite_number, record_shape_problems, whole_number
+from schedrl.envs.core.records import record_shape_problems, reported_metrics, whole_number
 from schedrl.envs.soc.instance import LARGEST, UNSUPPORTED, Application, SoCInstance
 from schedrl.errors import InvalidScheduleError
 
@@ -45,7 +45,7 @@ def trace_violations(instance: SoCInstance, record: Any) -> list[str]:
     problems += _application_problems(instance, record["applications"])
     arrivals = _arrivals(record["arrivals"], instance.num_jobs, problems)
     rows = _rows(instance, record["trace"], problems)
-    metrics = _metrics(record, problems)
+    metrics = reported_metrics(record, ("makespan", "completed_jobs"), ("average_latency", "throughput"), problems)
     if rows is None or arrivals is None:
         return problems  # nothing below can be checked without them
     problems += _row_violations(instance, rows, arrivals)
@@ -129,20 +129,6 @@ def _arrivals(value: Any, num_jobs: int, problems: list[str]) -> list[int] | Non
         problems.append(f"arrivals must list {num_jobs} integer times (one per job), got {reprlib.repr(value)}")
         return None
     return numbers  # type: ignore[return-value]  # no None left
-
-
-def _metrics(record: dict[str, Any], problems: list[str]) -> dict[str, float | int | None]:
-    """The reported metrics as numbers, None for one that is not (with the reason added)."""
-    metrics: dict[str, float | int | None] = {}
-    for key in ("makespan", "completed_jobs"):
-        metrics[key] = whole_number(record[key])
-        if metrics[key] is None:
-            problems.append(f"{key} must be an integer, got {reprlib.repr(record[key])}")
-    for key in ("average_latency", "throughput"):
-        metrics[key] = finite_number(record[key])
-        if metrics[key] is None:
-            problems.append(f"{key} must be a finite number, got {reprlib.repr(record[key])}")
-    return metrics
 
 
 def _row_violations(instance: SoCInstance, rows: list[Row], arrivals: list[int]) -> list[str]:
