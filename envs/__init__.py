@@ -11,6 +11,7 @@ from schedrl.envs.core.rollout import Episode, rollout
 from schedrl.envs.edge.family import EDGE_OFFLOAD
 from schedrl.envs.jobshop import JOB_SHOP
 from schedrl.envs.soc.family import SOC
+from schedrl.envs.uam.family import UAM_FLEET
 from schedrl.envs.vm import VM_RESCHEDULE
 from schedrl.errors import (
     ConfigError,
@@ -27,6 +28,7 @@ register_family(BLOCKING_JOB_SHOP)
 register_family(VM_RESCHEDULE)
 register_family(SOC)
 register_family(EDGE_OFFLOAD)
+register_family(UAM_FLEET)
 
 __all__ = [
     "ConfigError",
