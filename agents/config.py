@@ -37,6 +37,9 @@ TRAINING_SETTINGS = (
     Setting("agent.vf_coef", float, 0),
     Setting("agent.max_grad_norm", float, 0, low_open=True),  # a negative norm flips the gradient
     Setting("agent.target_kl", float, 0, low_open=True, optional=True),
+    Setting("agent.imitation_rule", str, optional=True),
+    Setting("agent.imitation_decisions", int, 1),
+    Setting("agent.imitation_epochs", int, 1),
     Setting("network.encoder", str, choices=tuple(ENCODERS)),
     Setting("network.hidden", int, 1),
     Setting("network.layers", int, 1),

@@ -28,6 +28,7 @@ from schedrl.agents.callbacks import (
 )
 from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover_checkpoint, verify_checkpoint
 from schedrl.agents.config import check_training_config, resolve_device
+from schedrl.agents.imitation import demonstrations, imitate
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
 from schedrl.envs.core.folder_lock import lock_folder
@@ -211,6 +212,18 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
             "global_features": width("global_features"), "context_nodes": width("context_nodes")}  # fmt: skip
 
 
+def warm_start(model: MaskablePPO, cfg: dict[str, Any], env_kwargs: dict[str, Any]) -> None:
+    """Fit the new policy to the configured baseline before PPO starts (agents/imitation.py)."""
+    agent = cfg["agent"]
+    data = demonstrations(
+        cfg["env"]["id"], env_kwargs, agent["imitation_rule"], agent["imitation_decisions"], agent["gamma"], cfg["seed"]
+    )
+    logs = imitate(model, data, agent["imitation_epochs"], agent["batch_size"], cfg["seed"])
+    for key, value in logs.items():
+        model.logger.record(f"imitation/{key}", value)
+    model.logger.dump(0)
+
+
 def train(cfg: dict[str, Any], run_dir: Path, resume: bool = False) -> TrainingResult:
     """`cfg` is the resolved train config (see configs/train.yaml); with `resume`, the run
     in `run_dir` goes on from its last checkpoint to `total_timesteps`, logs continued.
@@ -264,6 +277,8 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
         raise
     logger, close_logger = configure_logger(run_dir, cfg["logger"], cfg)
     model.set_logger(logger)
+    if not resume and agent.get("imitation_rule"):
+        warm_start(model, cfg, {key: value for key, value in train_kwargs.items() if key != "instance"})
     metadata = {
         "env_id": env_id,
         "env_kwargs": env_kwargs,  # an instance given at inference replaces the training distribution

@@ -270,6 +270,48 @@ def _edge_reset(num_edges: int) -> Callable[[], object]:
     return trigger
 
 
+def _uam_scenario(keys: dict[str, object] | None = None, text: str | None = None) -> Callable[[], object]:
+    """`schedrl.envs.uam.parser.read_scenario` on a scenario file of 4 aircraft at two
+    vertiports, "hub" (parks 4) and "north" (parks 2), with keys changed, or on `text`."""
+
+    def trigger() -> object:
+        from schedrl.envs.uam.parser import read_scenario
+
+        ports = [{"name": "hub", "x_km": 0, "y_km": 0, "kind": "hub", "parking": 4},
+                 {"name": "north", "x_km": 0, "y_km": 10, "kind": "residential", "parking": 2}]  # fmt: skip
+        document = {"num_aircraft": 4, "vertiports": ports, **(keys or {})}
+        return read_scenario(_file(json.dumps(document, indent=2) if text is None else text, "scenario.json"))
+
+    return trigger
+
+
+def _uam_instance(**fields: object) -> Callable[[], object]:
+    def trigger() -> object:
+        from schedrl.envs.uam.instance import UAMInstance
+
+        return UAMInstance(name="scenario", **fields)  # type: ignore[arg-type]
+
+    return trigger
+
+
+def _uam_generator(**fields: object) -> Callable[[], object]:
+    def trigger() -> object:
+        from schedrl.envs.uam.generator import DayGenerator
+
+        return DayGenerator(**fields)  # type: ignore[arg-type]
+
+    return trigger
+
+
+def _uam_reset() -> object:
+    """An env sized for 4 vertiports and 8 aircraft, reset with the default 8-vertiport, 40-aircraft day."""
+    from schedrl.envs.uam.env import UAMFleetEnv
+    from schedrl.envs.uam.instance import UAMInstance, city_layout
+
+    env = UAMFleetEnv(UAMInstance(name="small", vertiports=city_layout(4, 8), num_aircraft=8))
+    return env.reset(options={"instance": UAMInstance(name="big")})
+
+
 def _restart_that_never_finishes() -> object:
     from schedrl.envs import rollout
     from schedrl.envs.blocking import BlockingJobShopEnv
@@ -799,4 +841,14 @@ def catalogue() -> list[BadInput]:
         BadInput("edge env", "a reward cap of 0", _env(env_id="schedrl/EdgeOffload-v0", reward_cap=0.0), ConfigError, r"env\.reward_cap must be a number > 0 \(or null\), got 0\.0"),
         BadInput("edge env", "an envelope of no edge server", _env(env_id="schedrl/EdgeOffload-v0", max_edges=0), ConfigError, r"env\.max_edges must be an integer >= 1 \(or null\), got 0"),
         BadInput("edge env", "an instance with more edge servers than the envelope", _edge_reset(5), EnvelopeError, r"instance 'big' has 5 edge servers, this env at most 3; build the env with this instance \(or a larger max_edges\)"),
+        BadInput("UAM file", "invalid JSON (named by its line)", _uam_scenario(text='{\n  "num_aircraft": 4\n  "seed": 3\n}'), InstanceFormatError, r"scenario\.json, line 3: not valid JSON: Expecting ',' delimiter \(column 3\)"),
+        BadInput("UAM file", "a misspelt scenario field", _uam_scenario({"num_aircarft": 4}), InstanceFormatError, r"scenario\.json, line 19: num_aircarft: is not a scenario field; did you mean 'num_aircraft'\?"),
+        BadInput("UAM file", "both a vertiport list and a layout", _uam_scenario({"layout": {"kind": "city", "vertiports": 4}}), InstanceFormatError, r"scenario\.json, line 19: give the network as either vertiports \(a list\) or layout, not both or neither"),
+        BadInput("UAM file", "a vertiport of an unknown kind (named by its entry's line)", _uam_scenario({"vertiports": [{"name": "hub", "x_km": 0, "y_km": 0, "kind": "airport"}]}), InstanceFormatError, r"scenario\.json, line 4: vertiports: entry 0 \('hub'\): kind must be one of hub, commercial, residential, got 'airport' \(str\)"),
+        BadInput("UAM file", "an initial placement beyond a vertiport's parking", _uam_scenario({"initial": [1, 1, 1, 0]}), InstanceFormatError, r"scenario\.json, line 19: initial puts 3 aircraft at 'north', which parks 2"),
+        BadInput("UAM instance", "a battery reserve of the whole battery", _uam_instance(reserve=1.0), InstanceFormatError, r"UAM instance 'scenario': reserve must be a number in \[0, 0\.99\], got 1\.0"),
+        BadInput("UAM instance", "more aircraft than parking spots", _uam_instance(num_aircraft=60), InstanceFormatError, r"UAM instance 'scenario': 60 aircraft do not fit the vertiports' 54 parking spots"),
+        BadInput("UAM instance", "a generator layout that does not exist", _uam_generator(layout="grid"), ConfigError, r"generator\.layout must be one of city, random, got 'grid' \(str\)"),
+        BadInput("UAM env", "an envelope smaller than the generator's largest day", _env(env_id="schedrl/UAMFleet-v0", generator={"num_vertiports": [4, 8]}, max_vertiports=4), ConfigError, r"env\.max_vertiports 4 is below the generator's largest 8: raise max_vertiports or leave it unset"),
+        BadInput("UAM env", "a day larger than the env's envelope", _uam_reset, EnvelopeError, r"instance 'big' has 8 vertiports and 40 aircraft, this env at most 4 and 8; build the env with this instance \(or a larger max_vertiports / max_aircraft\)"),
     ]  # fmt: skip

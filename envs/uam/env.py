@@ -28,6 +28,7 @@ NODE_FEATURES = (
     "choosable",  # the node is a legal choice now
     "boarding",  # passengers who would board a flight from here to there
     "waiting_from_here",  # all waiting from here to there (capped at 5 loads)
+    "expiring_from_here",  # waiting from here to there who are lost unless they board in this slot
     "expected_from_here",  # expected requests from here to there over the look-ahead
     "waiting_out",  # waiting here for anywhere / 5 loads
     "expected_out",  # expected requests from here to anywhere over the look-ahead / 5 loads
@@ -139,8 +140,8 @@ class UAMFleetEnv(GraphSchedulingEnv):
     record (`flights`, `boardings`, `charges`).
 
     ## Arguments
-    - `instance`: a `UAMInstance`, a scenario file (JSON) or a bundled name
-      (`city8_40`, `city4_8`); default: one drawn per episode from `generator`.
+    - `instance`: a `UAMInstance` or a scenario file (JSON, `schedrl.envs.uam.parser`);
+      default: one drawn per episode from `generator`.
     - `generator`: a `DayGenerator` or its keyword dict (layout, vertiports, aircraft, ...).
     - `reward_scale`: 0.01 by default (rewards in hundreds of dollars).
     - `auto_single_choice`: apply choices with a single legal node (an aircraft that can
@@ -307,7 +308,12 @@ class UAMFleetEnv(GraphSchedulingEnv):
         if sim is None or self._done:
             return
         instance, options, slot = sim.instance, sim.options, sim.slot
-        ports, fleet, seats, battery = instance.num_vertiports, instance.num_aircraft, instance.seats, instance.battery_kwh
+        ports, fleet, seats, battery = (
+            instance.num_vertiports,
+            instance.num_aircraft,
+            instance.seats,
+            instance.battery_kwh,
+        )
         origin, aircraft = options.origin, options.aircraft
         graph, rows = self.graph, self.graph.node_features
         port_rows, charger_rows = np.arange(ports), self.max_vertiports + np.arange(ports)
@@ -325,6 +331,8 @@ class UAMFleetEnv(GraphSchedulingEnv):
         rows[charger_rows, _COLUMN["choosable"]] = self.mask[charger_rows]
         rows[port_rows, _COLUMN["boarding"]] = options.passengers / seats
         rows[port_rows, _COLUMN["waiting_from_here"]] = np.minimum(waiting[origin] / seats, _LOAD)
+        expiring = sim.waiting[(slot + 1) % sim.window, origin]
+        rows[port_rows, _COLUMN["expiring_from_here"]] = np.minimum(expiring / seats, _LOAD)
         rows[port_rows, _COLUMN["expected_from_here"]] = np.minimum(expected[origin] / seats, _LOAD)
         rows[port_rows, _COLUMN["waiting_out"]] = np.minimum(waiting.sum(1) / seats / _LOAD, 2.0)
         rows[port_rows, _COLUMN["expected_out"]] = expected.sum(1) / seats / _LOAD

@@ -15,6 +15,7 @@ from schedrl.envs.uam.rules import uam_baselines
 from schedrl.envs.uam.validate import RECORD_KEYS
 
 METRICS = ("served", "spilled", "empty_flights", "energy_kwh")
+_SHORT_DAYS = {"num_vertiports": [3, 4], "num_aircraft": [4, 6], "num_slots": 12, "closure_rate": 3.0}
 
 
 def episode_return(env_kwargs: Mapping[str, Any], info: dict[str, Any]) -> float:
@@ -50,7 +51,12 @@ UAM_FLEET = ProblemFamily(
         ],
     },
     metrics=METRICS,
-    kwarg_variants=({}, {"reward_scale": 1.0}, {"auto_single_choice": False}),
+    # Short days: the default (8 vertiports, 40 aircraft, 64 slots) takes ~2,000 decisions an episode.
+    kwarg_variants=(
+        {"generator": _SHORT_DAYS},
+        {"generator": _SHORT_DAYS | {"layout": "random"}, "reward_scale": 1.0},
+        {"generator": _SHORT_DAYS, "auto_single_choice": False},
+    ),
     parsers={"json": parse_scenario},
     solvers={
         # Both see the whole day (demand, delays, closures, downtime): references, not online methods.

@@ -57,9 +57,7 @@ class DayGenerator:
         except InstanceFormatError as error:
             raise ConfigError(f"generator: {error}") from None
 
-    def build(
-        self, name: str, seed: int, num_vertiports: int, num_aircraft: int, demand_rate: float
-    ) -> UAMInstance:
+    def build(self, name: str, seed: int, num_vertiports: int, num_aircraft: int, demand_rate: float) -> UAMInstance:
         if self.layout == "city":
             ports = city_layout(num_vertiports, num_aircraft)
         else:  # the layout's draws come from the day's seed, apart from the day's own stream

@@ -180,6 +180,9 @@ class UAMInstance:
     start_hour: float = 6.0
     num_slots: int = 64  # 06:00-22:00
     demand_rate: float = 0.35  # expected requests per origin-destination pair per slot, off-peak
+    # Fixed requests [slot, origin, destination, passengers] (a recorded day) instead of the
+    # Poisson draws; the disruptions are still drawn from the seed.
+    requests: tuple[tuple[int, int, int, int], ...] | None = None
     peak_hours: tuple[tuple[float, float], tuple[float, float]] = ((7.0, 10.0), (16.0, 19.0))
     peak_demand_multiplier: float = 3.0  # homes to work in the morning peak, back in the evening
     max_wait_slots: int = 2  # a request not boarded within this many slots is lost
@@ -218,8 +221,11 @@ class UAMInstance:
                 raise InstanceFormatError(f"{where}: vertiports[{index}] ({port.name!r}): {problem}")
         names = [port.name for port in self.vertiports]
         if len(set(names)) < len(names):
-            raise InstanceFormatError(f"{where}: vertiport names repeat: {sorted(n for n in names if names.count(n) > 1)}")
+            raise InstanceFormatError(
+                f"{where}: vertiport names repeat: {sorted(n for n in names if names.count(n) > 1)}"
+            )
         self._check_initial(where)
+        self._check_requests(where)
 
     def _check_tuples(self, where: str) -> None:
         for key in _SLOT_RANGES:
@@ -233,7 +239,9 @@ class UAMInstance:
                 and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
                 and 1 <= value[0] <= value[1]
             ):
-                raise InstanceFormatError(f"{where}: {key} must be a pair [low, high] of slots, 1 <= low <= high, got {value!r}")
+                raise InstanceFormatError(
+                    f"{where}: {key} must be a pair [low, high] of slots, 1 <= low <= high, got {value!r}"
+                )
         peaks = self.peak_hours
         if isinstance(peaks, list):
             peaks = tuple(tuple(p) if isinstance(p, list) else p for p in peaks)
@@ -253,6 +261,8 @@ class UAMInstance:
             object.__setattr__(self, "vertiports", tuple(self.vertiports))
         if isinstance(self.initial, list):
             object.__setattr__(self, "initial", tuple(self.initial))
+        if isinstance(self.requests, list):
+            object.__setattr__(self, "requests", tuple(tuple(r) if isinstance(r, list) else r for r in self.requests))
 
     def _check_initial(self, where: str) -> None:
         if self.initial is None:
@@ -269,12 +279,36 @@ class UAMInstance:
         for aircraft, port in enumerate(self.initial):
             if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port < self.num_vertiports):
                 raise InstanceFormatError(
-                    f"{where}: initial[{aircraft}] must be a vertiport index in 0..{self.num_vertiports - 1}, got {port!r}"
+                    f"{where}: initial[{aircraft}] must be a vertiport index in "
+                    f"0..{self.num_vertiports - 1}, got {port!r}"
                 )
         counts = np.bincount(np.asarray(self.initial, dtype=int), minlength=self.num_vertiports)
         for port, count in zip(self.vertiports, counts, strict=True):
             if count > port.parking:
-                raise InstanceFormatError(f"{where}: initial puts {count} aircraft at {port.name!r}, which parks {port.parking}")
+                raise InstanceFormatError(
+                    f"{where}: initial puts {count} aircraft at {port.name!r}, which parks {port.parking}"
+                )
+
+    def _check_requests(self, where: str) -> None:
+        if self.requests is None:
+            return
+        limits = (self.num_slots, self.num_vertiports, self.num_vertiports)
+        for index, request in enumerate(self.requests):
+            if not (
+                isinstance(request, tuple)
+                and len(request) == 4
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in request)
+                and all(0 <= v < limit for v, limit in zip(request, limits, strict=False))
+                and request[3] >= 0
+                and request[1] != request[2]
+            ):
+                raise InstanceFormatError(
+                    f"{where}: requests[{index}] must be [slot, origin, destination, passengers] with a slot in "
+                    f"0..{self.num_slots - 1}, two different vertiports in 0..{self.num_vertiports - 1} and "
+                    f"passengers >= 0, got {request!r}"
+                )
+            if not self.distances[request[1], request[2]] <= self.max_route_km:
+                raise InstanceFormatError(f"{where}: requests[{index}] asks for a pair no air route joins: {request!r}")
 
     # -- the network ------------------------------------------------------------------------
     @property
@@ -300,9 +334,10 @@ class UAMInstance:
 
     @functools.cached_property
     def flight_slots(self) -> np.ndarray:
-        """[V, V] int: slots a flight takes, cruise plus turnaround, rounded up (0 on the diagonal)."""
+        """[V, V] int: slots a flight takes, cruise plus turnaround, rounded up, at least one (so an
+        aircraft lands in a later slot than it leaves; 0 on the diagonal)."""
         minutes = self.distances / self.cruise_kmh * 60 + self.turnaround_minutes
-        slots = np.ceil(minutes / self.slot_minutes - 1e-9).astype(np.int64)
+        slots = np.maximum(np.ceil(minutes / self.slot_minutes - 1e-9), 1).astype(np.int64)
         np.fill_diagonal(slots, 0)
         return slots
 
@@ -388,12 +423,17 @@ class UAMInstance:
     @functools.cached_property
     def day(self) -> Day:
         """Draws in a fixed order from `default_rng(seed)`: Poisson requests of every slot and
-        pair, each aircraft's delayed take-off slots, the closures (Poisson count; a route,
-        both ways, a start slot and a length each), then each aircraft's downtime (whether,
-        start, length)."""
+        pair (drawn even where `requests` replaces them, so the disruptions stay the same),
+        each aircraft's delayed take-off slots, the closures (Poisson count; a route, both
+        ways, a start slot and a length each), then each aircraft's downtime (whether, start,
+        length)."""
         rng = np.random.default_rng(self.seed)
         slots, ports, fleet = self.num_slots, self.num_vertiports, self.num_aircraft
         demand = rng.poisson(self.demand_rates).astype(np.int64)
+        if self.requests is not None:
+            demand[:] = 0
+            for slot, origin, destination, passengers in self.requests:
+                demand[slot, origin, destination] += passengers
         delays = (rng.random((fleet, slots)) < self.delay_probability).astype(np.int64) * self.delay_slots
         closed = np.zeros((slots, ports, ports), dtype=bool)
         pairs = np.argwhere(np.triu(self.routes))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,8 @@ def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: s
     if not isinstance(document, dict):
         raise InstanceFormatError("a UAM scenario file is a JSON object of scenario fields", source=source, line=1)
 
-    def fail(key: str, message: str) -> InstanceFormatError:
-        return InstanceFormatError(f"{key}: {message}", source=source, line=_line_of(text, key))
+    def fail(key: str, message: str, line: int | None = None) -> InstanceFormatError:
+        return InstanceFormatError(f"{key}: {message}", source=source, line=line or _line_of(text, key))
 
     for key in document:
         if key not in _FIELDS | {"vertiports", "layout"}:
@@ -54,12 +55,14 @@ def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: s
     if "layout" in document:
         fields["vertiports"] = _layout(document["layout"], fleet, fail)
     else:
-        fields["vertiports"] = _vertiports(document["vertiports"], fail)
+        fields["vertiports"] = _vertiports(document["vertiports"], fail, text)
     try:
         return UAMInstance(**fields)
     except (InstanceFormatError, TypeError) as error:  # "UAM instance 'x': <field> must be ...": point at its key
         message = str(error).split(": ", 1)[-1]
         field = message.split(" ", 1)[0].split("[", 1)[0]
+        if field not in document:  # "11 aircraft do not fit ...", "vertiport names repeat ...": the network's
+            field = "vertiports"
         raise InstanceFormatError(message, source=source, line=_line_of(text, field)) from None
 
 
@@ -77,24 +80,39 @@ def _layout(layout: Any, fleet: Any, fail: Any) -> tuple[Vertiport, ...]:
         raise fail("layout", str(error)) from None
 
 
-def _vertiports(entries: Any, fail: Any) -> tuple[Vertiport, ...]:
+def _vertiports(entries: Any, fail: Any, text: str) -> tuple[Vertiport, ...]:
+    """The listed vertiports; an entry's error names the line it starts on."""
     if not isinstance(entries, list):
         raise fail("vertiports", f"expected a list of vertiport objects, got {type(entries).__name__}")
+    lines = _entry_lines(text)
     ports = []
-    for index, entry in enumerate(entries):
+    for index, (entry, line) in enumerate(zip(entries, lines, strict=True)):
         if not isinstance(entry, dict):
-            raise fail("vertiports", f"entry {index} is not an object: {entry!r}")
+            raise fail("vertiports", f"entry {index} is not an object: {entry!r}", line)
         missing = [key for key in ("name", "x_km", "y_km") if key not in entry]
         stray = sorted(set(entry) - set(_PORT_FIELDS))
         if missing or stray:
             what = f"misses {missing}" if missing else f"has unknown keys {stray} (known: {list(_PORT_FIELDS)})"
-            raise fail("vertiports", f"entry {index} {what}")
+            raise fail("vertiports", f"entry {index} {what}", line)
         port = Vertiport(**entry)
         problem = port.problems()
         if problem:
-            raise fail("vertiports", f"entry {index} ({entry.get('name')!r}): {problem}")
+            raise fail("vertiports", f"entry {index} ({entry['name']!r}): {problem}", line)
         ports.append(port)
     return tuple(ports)
+
+
+def _entry_lines(text: str) -> list[int]:
+    """The line each entry of the (valid JSON) vertiports list starts on."""
+    decoder, at = json.JSONDecoder(), re.search(r'"vertiports"\s*:\s*\[', text).end()  # type: ignore[union-attr]
+    lines: list[int] = []
+    while True:
+        while text[at] in " \t\r\n,":
+            at += 1
+        if text[at] == "]":
+            return lines
+        lines.append(text.count("\n", 0, at) + 1)
+        at = decoder.raw_decode(text, at)[1]
 
 
 def _line_of(text: str, key: str) -> int | None:
