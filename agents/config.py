@@ -40,6 +40,7 @@ TRAINING_SETTINGS = (
     Setting("agent.imitation_rule", str, optional=True),
     Setting("agent.imitation_decisions", int, 1),
     Setting("agent.imitation_epochs", int, 1),
+    Setting("agent.imitation_learning_rate", float, 0, low_open=True),
     Setting("network.encoder", str, choices=tuple(ENCODERS)),
     Setting("network.hidden", int, 1),
     Setting("network.layers", int, 1),

@@ -68,11 +68,17 @@ def _discounted(rewards: list[float], gamma: float) -> list[float]:
     return out[::-1]
 
 
-def imitate(model: MaskablePPO, data: Demonstrations, epochs: int, batch_size: int, seed: int) -> dict[str, float]:
-    """Fit `model`'s policy to the demonstrations; returns the last epoch's mean losses and the
-    share of choices the greedy policy then agrees with."""
+def imitate(
+    model: MaskablePPO, data: Demonstrations, epochs: int, batch_size: int, learning_rate: float, seed: int
+) -> dict[str, float]:
+    """Fit `model`'s policy to the demonstrations with its optimiser at `learning_rate` (PPO's
+    own rate is set back afterwards); returns the last epoch's mean losses and the share of
+    choices the greedy policy then agrees with."""
     policy = model.policy
     optimizer = policy.optimizer
+    rates = [group["lr"] for group in optimizer.param_groups]
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate
     rng = np.random.default_rng(seed)
     count = data.actions.size
     # Value errors in units of the returns' spread, so neither loss swamps the other.
@@ -101,4 +107,6 @@ def imitate(model: MaskablePPO, data: Demonstrations, epochs: int, batch_size: i
             sums["value_loss"] += value_loss.item() * rows.size
             sums["agreement"] += float((chosen == actions).float().sum())
         logs = {key: value / count for key, value in sums.items()}
+    for group, rate in zip(optimizer.param_groups, rates, strict=True):
+        group["lr"] = rate
     return logs

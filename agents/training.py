@@ -218,7 +218,9 @@ def warm_start(model: MaskablePPO, cfg: dict[str, Any], env_kwargs: dict[str, An
     data = demonstrations(
         cfg["env"]["id"], env_kwargs, agent["imitation_rule"], agent["imitation_decisions"], agent["gamma"], cfg["seed"]
     )
-    logs = imitate(model, data, agent["imitation_epochs"], agent["batch_size"], cfg["seed"])
+    logs = imitate(
+        model, data, agent["imitation_epochs"], agent["batch_size"], agent["imitation_learning_rate"], cfg["seed"]
+    )
     for key, value in logs.items():
         model.logger.record(f"imitation/{key}", value)
     model.logger.dump(0)

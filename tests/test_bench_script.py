@@ -128,3 +128,24 @@ def test_edge_bench_prints_ratios_and_latencies() -> None:
     latency = {row["policy"]: row for row in latency_table}
     assert set(latency) == {"weighted_greedy", "gin"} and all(row["timed"] == "2" for row in latency.values())
     assert float(latency["weighted_greedy"]["uncached ms"]) > 0 and latency["gin"]["uncached ms"] == "-"
+
+
+UAM_SCRIPT = SCRIPT.with_name("bench_uam.py")
+
+
+def test_uam_bench_prints_ratios_latency_and_memory() -> None:
+    result = subprocess.run(
+        [sys.executable, str(UAM_SCRIPT), "--scenarios", "v4a8", "--reference", "ft06", "--seconds", "0.1",
+         "--policies", "gin", "--latency-scenarios", "v4a8", "--memory-scenario", "v4a8", "--decisions", "2",
+         "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )  # fmt: skip
+    env_table, latency_table, memory_table = markdown_tables(result.stdout)
+    assert env_table[0]["env"] == "JobShop-v0" and env_table[0]["ratio"] == "1.00"
+    assert env_table[1]["scenario"] == "v4a8" and env_table[1]["nodes"] == "16"  # 4 vertiports, 4 chargers, 8 aircraft
+    assert float(env_table[1]["decisions/s"].replace(",", "")) > 0
+    assert float(latency_table[0]["decision ms"]) > 0
+    assert int(memory_table[0]["decisions"]) > 0

@@ -64,5 +64,6 @@ UAM_FLEET = ProblemFamily(
         "ga": Deferred("schedrl.envs.uam.genetic:GeneticPlanner"),
     },
     draw_solution=Deferred("schedrl.envs.uam.render:save_day"),
+    report=Deferred("schedrl.envs.uam.report:uam_table"),
     env_settings=ENV_SETTINGS,
 )
