@@ -32,12 +32,16 @@ class Demonstrations:
 def demonstrations(
     env_id: str, env_kwargs: dict[str, Any], rule: str, decisions: int, gamma: float, seed: int
 ) -> Demonstrations:
-    """At least `decisions` choices of the baseline `rule`, whole episodes, on instances the
-    training env draws (seeded)."""
+    """At least `decisions` choices of `rule`, whole episodes, on instances the training env
+    draws (seeded). `rule` is a baseline or a solver that also chooses step by step (`act`), such
+    as a clairvoyant look-ahead: the student still sees only the observation."""
     family = envs.family(env_id)
-    rules = family.baselines(seed)
-    if rule not in rules:
-        raise UnknownNameError(f"agent.imitation_rule: baseline of {env_id}", rule, rules)
+    rules: dict[str, Any] = dict(family.baselines(seed))
+    if rule not in rules and rule in family.solvers:
+        rules[rule] = family.solvers[rule]()
+    if rule not in rules or not hasattr(rules[rule], "act"):
+        stepwise = [*rules, *(name for name in family.solvers if name not in rules)]
+        raise UnknownNameError(f"agent.imitation_rule: step-wise baseline or solver of {env_id}", rule, stepwise)
     policy, env = rules[rule], family.make_env(**env_kwargs)
     core: Any = env.unwrapped
     observations: list[dict[str, np.ndarray]] = []

@@ -29,6 +29,13 @@ def test_demonstrations_carry_the_rules_choices_and_discounted_returns() -> None
         demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "greedy_proft", 10, gamma=0.5, seed=0)
 
 
+def test_a_stepwise_solver_may_teach_but_a_whole_day_planner_may_not() -> None:
+    taught = demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "lookahead", 20, gamma=0.9, seed=1)
+    assert taught.actions.size >= 20
+    with pytest.raises(UnknownNameError, match="step-wise baseline or solver"):
+        demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "ip", 20, gamma=0.9, seed=1)
+
+
 def test_warm_start_matches_the_rule_before_ppo_starts(tmp_path: Path) -> None:
     """With PPO's learning rate near zero, the validation right after the warm start shows the
     imitated policy: at the rule's level, far above an untrained one."""

@@ -12,6 +12,7 @@ import schedrl  # noqa: F401  (registers the envs)
 from schedrl.envs.uam.env import UAMFleetEnv
 from schedrl.envs.uam.generator import DayGenerator
 from schedrl.envs.uam.instance import UAMInstance, Vertiport, city_layout
+from schedrl.envs.uam.lookahead import Lookahead
 from schedrl.envs.uam.metrics import episode_metrics
 from schedrl.envs.uam.rules import Choice, greedy, greedy_profit, play
 from schedrl.envs.uam.simulation import CHARGE, STAY, FleetSimulation
@@ -184,3 +185,22 @@ def test_gym_make_default_runs_a_day() -> None:
         _, _, terminated, truncated, info = env.step(env.action_space.sample())
         done = terminated or truncated
     assert info["flights_flown"] == len(info["flights"])
+
+
+def test_lookahead_sees_a_future_request_the_greedy_misses() -> None:
+    # One aircraft at a, nothing waiting in slot 0; 4 passengers ask for a -> b in slot 1 and
+    # 4 for b -> a in slot 2 (window 0: they must leave in the slot they ask). Staying is what
+    # the greedy does (nothing to carry) and it earns 4 x 70 - 55 = 225 in slot 1, then the
+    # aircraft is at b in slot 2: 225 more. The look-ahead sees the same, so both make 450;
+    # but with the slot-1 request at b instead, the greedy stays at a and carries nobody,
+    # while the look-ahead flies empty to b in slot 0 (-55) and carries b -> a in slot 1 (225).
+    day = {"max_wait_slots": 0, "num_slots": 3, "pad_movements": 2}  # a landing leaves a take-off
+    same = two_ports(requests=((1, 0, 1, 4), (2, 1, 0, 4)), **day)
+    assert episode_metrics(play(same, greedy_profit))["profit"] == pytest.approx(450.0)
+    assert Lookahead().solve(same).objective == pytest.approx(450.0)
+    elsewhere = two_ports(requests=((1, 1, 0, 4),), **day)
+    assert episode_metrics(play(elsewhere, greedy_profit))["profit"] == pytest.approx(0.0)
+    result = Lookahead().solve(elsewhere)
+    assert result.objective == pytest.approx(170.0)
+    assert result.solution["flights"] == [[0, 0, 0, 1, 1, 0, 30], [0, 1, 1, 0, 2, 4, 30]]
+    validate_record(elsewhere, result.solution)

@@ -62,6 +62,8 @@ UAM_FLEET = ProblemFamily(
         # Both see the whole day (demand, delays, closures, downtime): references, not online methods.
         "ip": Deferred("schedrl.envs.uam.cpsat:TimeExpandedIP"),
         "ga": Deferred("schedrl.envs.uam.genetic:GeneticPlanner"),
+        # Step by step, each choice judged on the real future: a reference and the shipped policy's teacher.
+        "lookahead": Deferred("schedrl.envs.uam.lookahead:Lookahead"),
     },
     draw_solution=Deferred("schedrl.envs.uam.render:save_day"),
     report=Deferred("schedrl.envs.uam.report:uam_table"),

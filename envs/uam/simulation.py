@@ -140,7 +140,8 @@ class FleetSimulation:
         )
         fly &= self.pad_use[slot, origin] < self.pad_capacity[origin]
         for destination in np.flatnonzero(fly):
-            fly[destination] = instance.route_open(origin, int(destination), slot)
+            end = slot + int(instance.flight_slots[origin, destination])
+            fly[destination] = not self.day.closed[slot:end, origin, destination].any()
         passengers = np.minimum(self.waiting_from(origin), instance.seats)
         flight_profit = instance.fares[slot, origin] * passengers - instance.flight_costs[origin]
         charge_kwh = int(min(instance.charge_per_slot, instance.battery_kwh - self.soc[aircraft]))
