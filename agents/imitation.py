@@ -45,7 +45,9 @@ def demonstrations(
     policy, env = rules[rule], family.make_env(**env_kwargs)
     core: Any = env.unwrapped
     observations: list[dict[str, np.ndarray]] = []
-    masks, actions, returns = [], [], []
+    masks: list[np.ndarray] = []
+    actions: list[int] = []
+    returns: list[float] = []
     episode = 0
     while len(actions) < decisions:
         obs, _ = env.reset(seed=seed + episode)
@@ -96,7 +98,7 @@ def imitate(
             obs = {key: torch.as_tensor(value[rows], device=policy.device) for key, value in data.observations.items()}
             masks = data.masks[rows]
             actions = torch.as_tensor(data.actions[rows], device=policy.device)
-            values, log_prob, _ = policy.evaluate_actions(obs, actions, masks)
+            values, log_prob, _ = policy.evaluate_actions(obs, actions, masks)  # type: ignore[arg-type]
             targets = torch.as_tensor(data.returns[rows], device=policy.device)
             value_loss = torch.nn.functional.mse_loss(values.flatten(), targets) / scale
             imitation_loss = -log_prob.mean()

@@ -25,7 +25,7 @@ episode meets the same seeded realisation; the random policy differs.
 
 Latency rows: for each policy, a fresh subprocess (so peaks do not mix) builds the env on
 `--latency-scenario` and the policy: a rule of `edge_baselines` (weighted_greedy, the
-one-step optimum of the reward, or greedy_energy) through `ServerRule.act` reading the
+one-step optimum of the reward, or greedy_energy) through `SimulationRule.act` reading the
 simulation, or a randomly initialised `GraphPolicyNetwork` (GIN or GAT, 3x64, the configs'
 encoder options) through `LearnedPolicy.act` (tensors from the observation, one forward
 pass on a batch of one, argmax over the legal nodes), with `--threads` torch threads (use
@@ -62,7 +62,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from bench_blocking import uniform_legal
-from bench_soc import add_shared_arguments, training_table
+from bench_soc import add_shared_arguments, latency_summary, training_table
 from bench_vm import ENCODER_OPTIONS, decisions_per_second, peak_rss_mb, row, table
 
 from schedrl import envs  # noqa: F401 (registers the envs)
@@ -136,17 +136,8 @@ def measure_latency(policy_name: str, name: str, decisions: int, every: int, thr
                 uncached.append(timed_act(policy, obs, env))
         obs, *_ = env.step(uniform_legal(core, rng))
         step += 1
-    peak = peak_rss_mb()
-    return {
-        "nodes": int(obs["node_mask"].shape[0]),
-        "timed": len(latencies),
-        "latency_ms": 1000 * statistics.median(latencies),
-        "fastest_ms": 1000 * min(latencies),
-        "slowest_ms": 1000 * max(latencies),
-        "uncached_ms": 1000 * statistics.median(uncached) if uncached else None,
-        "peak_mb": peak,
-        "rise_mb": peak - baseline,
-    }
+    uncached_ms = 1000 * statistics.median(uncached) if uncached else None
+    return latency_summary(obs, latencies, baseline) | {"uncached_ms": uncached_ms}
 
 
 def run_latency(policy_name: str, name: str, every: int, args: argparse.Namespace) -> dict:

@@ -123,6 +123,12 @@ def measure_latency(policy_name: str, name: str, mode: str, decisions: int, ever
             latencies.append(time.perf_counter() - began)
         obs, *_ = env.step(uniform_legal(core, rng))
         step += 1
+    return latency_summary(obs, latencies, baseline)
+
+
+def latency_summary(obs: dict[str, np.ndarray], latencies: list[float], baseline: float) -> dict[str, Any]:
+    """A latency row's figures: graph size, timed decisions, median / fastest / slowest ms, and
+    the peak memory with its rise over `baseline` (MB)."""
     peak = peak_rss_mb()
     return {
         "nodes": int(obs["node_mask"].shape[0]),

@@ -58,7 +58,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import statistics
 import subprocess
 import sys
 import tracemalloc
@@ -69,7 +68,7 @@ import gymnasium as gym
 import numpy as np
 from bench_blocking import episodes_per_second, uniform_legal
 from bench_edge import timed_act
-from bench_soc import add_shared_arguments, training_table
+from bench_soc import add_shared_arguments, latency_summary, training_table
 from bench_vm import ENCODER_OPTIONS, decisions_per_second, peak_rss_mb, row, table
 
 from schedrl import envs  # noqa: F401 (registers the envs)
@@ -131,16 +130,7 @@ def measure_latency(policy_name: str, name: str, decisions: int, every: int, thr
             latencies.append(timed_act(policy, obs, env))
         obs, *_ = env.step(uniform_legal(core, rng))
         step += 1
-    peak = peak_rss_mb()
-    return {
-        "nodes": int(obs["node_mask"].shape[0]),
-        "timed": len(latencies),
-        "latency_ms": 1000 * statistics.median(latencies),
-        "fastest_ms": 1000 * min(latencies),
-        "slowest_ms": 1000 * max(latencies),
-        "peak_mb": peak,
-        "rise_mb": peak - baseline,
-    }
+    return latency_summary(obs, latencies, baseline)
 
 
 def measure_memory(policy_name: str, name: str, every: int, threads: int) -> dict:

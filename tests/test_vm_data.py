@@ -122,7 +122,7 @@ def test_gzip_file_reads_like_the_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ('{"cluster_list": [\n  {"host_info": [}\n]}', r"tiny\.json, line 2: invalid JSON: .*\(column \d+\)"),
+        ('{"cluster_list": [\n  {"host_info": [}\n]}', r"tiny\.json, line 2: not valid JSON: .*\(column \d+\)"),
         ([], r"tiny\.json: the document: expected an object \{\.\.\.\}, got \[\]"),
         (_changed("cluster_list.1.vm_instance.0.host_id", ...),
          r"cluster_list\[1\]\.vm_instance\[0\]\.host_id: missing"),

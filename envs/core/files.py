@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from schedrl.errors import InstanceFormatError
 
@@ -20,3 +22,17 @@ def read_text(path: str | Path) -> str:
         raise InstanceFormatError("not a text file (UTF-8 decoding failed)", source=str(path)) from None
     except OSError as error:
         raise InstanceFormatError(f"cannot read: {error.strerror}", source=str(path)) from None
+
+
+def parse_json(text: str, source: str) -> Any:
+    """The JSON document in `text` (an editor's byte-order mark allowed); bad JSON is an
+    InstanceFormatError naming its line and column, as are integers too long for Python to
+    read and nesting too deep for its decoder."""
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise InstanceFormatError(
+            f"not valid JSON: {error.msg} (column {error.colno})", source=source, line=error.lineno
+        ) from None
+    except (ValueError, RecursionError) as error:  # an integer of over 4300 digits; nesting too deep
+        raise InstanceFormatError(f"not valid JSON: {error}", source=source) from None

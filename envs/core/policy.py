@@ -3,6 +3,7 @@ are interchangeable in evaluation and in user code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 import gymnasium as gym
@@ -37,3 +38,19 @@ class RandomPolicy:
 
     def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
         return int(self._rng.choice(legal_nodes(action_mask)))
+
+
+class SimulationRule:
+    """A rule over a family's simulation state as a `Policy` over the env's nodes: the env
+    offers its state as `sim` and turns the rule's choice into a node with `node_of(choice)`
+    (the edge servers' indices, the fleet's "stay" / "charge" / vertiport)."""
+
+    def __init__(self, name: str, choose: Callable[[Any], Any]):
+        self.name = name
+        self.choose = choose
+
+    def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
+        if env is None:
+            raise ValueError(f"{self.name} reads the env's simulation: call act(obs, mask, env)")
+        state = env.unwrapped
+        return int(state.node_of(self.choose(state.sim)))

@@ -7,11 +7,10 @@ beside them."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from schedrl.envs.core.files import read_text
+from schedrl.envs.core.files import parse_json, read_text
 from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.errors import InstanceFormatError
 
@@ -56,12 +55,7 @@ def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: s
     kind, _, section = fmt.partition(":")
     if kind not in ("auto", "wiopt"):
         raise InstanceFormatError(f"unknown scenario format {fmt!r}: use auto, wiopt or wiopt:<section>", source=source)
-    try:
-        document = json.loads(text.removeprefix("\ufeff"))  # an editor's byte-order mark
-    except json.JSONDecodeError as error:
-        raise InstanceFormatError(
-            f"not valid JSON: {error.msg} (column {error.colno})", source=source, line=error.lineno
-        ) from None
+    document = parse_json(text, source)
     if not isinstance(document, dict):
         raise InstanceFormatError("a scenario file is a JSON object of sections or of keys", source=source, line=1)
     sections = {k: v for k, v in document.items() if isinstance(v, dict)}

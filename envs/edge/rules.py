@@ -16,11 +16,10 @@ round_robin, which offload.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
-from schedrl.envs.core.policy import Policy, RandomPolicy
+from schedrl.envs.core.policy import Policy, RandomPolicy, SimulationRule
 from schedrl.envs.edge.instance import EdgeInstance
 from schedrl.envs.edge.simulation import OffloadSimulation
 
@@ -57,20 +56,6 @@ def play(instance: EdgeInstance, rule: Callable[[OffloadSimulation], int]) -> Of
     return sim
 
 
-class ServerRule:
-    """A rule over record server indices as a `Policy` over the env's nodes."""
-
-    def __init__(self, name: str, choose: Callable[[OffloadSimulation], int]):
-        self.name = name
-        self.choose = choose
-
-    def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
-        if env is None:
-            raise ValueError(f"{self.name} reads the env's simulation: call act(obs, mask, env)")
-        state = env.unwrapped
-        return state.node_of(self.choose(state.sim))
-
-
 def edge_baselines(seed: int = 0) -> dict[str, Policy]:
     rules = (all_cloud, round_robin, least_loaded, greedy_delay, greedy_energy, weighted_greedy)
-    return {rule.__name__: ServerRule(rule.__name__, rule) for rule in rules} | {"random": RandomPolicy(seed)}
+    return {rule.__name__: SimulationRule(rule.__name__, rule) for rule in rules} | {"random": RandomPolicy(seed)}

@@ -169,7 +169,7 @@ class UAMFleetEnv(GraphSchedulingEnv):
         max_aircraft: int | None = None,
         render_mode: str | None = None,
     ):
-        options = {"reward_scale": reward_scale, "auto_single_choice": auto_single_choice}
+        options: dict[str, Any] = {"reward_scale": reward_scale, "auto_single_choice": auto_single_choice}
         options |= {"max_vertiports": max_vertiports, "max_aircraft": max_aircraft}
         check_settings(options, ENV_SETTINGS, prefix="env")
         self.generator = build_generator(DayGenerator, generator)

@@ -283,10 +283,10 @@ class UAMInstance:
                     f"0..{self.num_vertiports - 1}, got {port!r}"
                 )
         counts = np.bincount(np.asarray(self.initial, dtype=int), minlength=self.num_vertiports)
-        for port, count in zip(self.vertiports, counts, strict=True):
-            if count > port.parking:
+        for vertiport, count in zip(self.vertiports, counts, strict=True):
+            if count > vertiport.parking:
                 raise InstanceFormatError(
-                    f"{where}: initial puts {count} aircraft at {port.name!r}, which parks {port.parking}"
+                    f"{where}: initial puts {count} aircraft at {vertiport.name!r}, which parks {vertiport.parking}"
                 )
 
     def _check_requests(self, where: str) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Any
 
 import numpy as np
 
+from schedrl.envs.core.policy import SimulationRule
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.uam.instance import UAMInstance
 from schedrl.envs.uam.metrics import episode_metrics
@@ -31,11 +31,12 @@ def fork(sim: FleetSimulation) -> FleetSimulation:
     return copied
 
 
-class Lookahead:
-    """`act` is a `Policy` over the env's nodes (reading its simulation); `solve` plays a whole
-    day with it."""
+class Lookahead(SimulationRule):
+    """A `Policy` over the env's nodes (reading its simulation); `solve` plays a whole day
+    with it."""
 
     def __init__(self, horizon: int = 4, max_aircraft: int = 12):
+        super().__init__("lookahead", self.best_choice)
         self.horizon = horizon
         self.max_aircraft = max_aircraft
 
@@ -44,7 +45,7 @@ class Lookahead:
         option of every choice (about 40 ms a choice at 40 aircraft, 90 s a day)."""
         return instance.num_aircraft <= self.max_aircraft
 
-    def choose(self, sim: FleetSimulation) -> Choice:
+    def best_choice(self, sim: FleetSimulation) -> Choice:
         options = sim.options
         choices: list[Choice] = [STAY, *([CHARGE] if options.charge else []), *np.flatnonzero(options.fly).tolist()]
         if len(choices) == 1:
@@ -59,18 +60,12 @@ class Lookahead:
             values.append(future.profit)
         return choices[int(np.argmax(values))]  # ties: stay, then charge, then the lower vertiport
 
-    def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
-        if env is None:
-            raise ValueError("lookahead reads the env's simulation: call act(obs, mask, env)")
-        state = env.unwrapped
-        return state.node_of(self.choose(state.sim))
-
     def solve(self, instance: UAMInstance) -> SolverResult:
         started = time.perf_counter()
         sim = FleetSimulation(instance)
         decisions = 0
         while not sim.done:
-            sim.apply(self.choose(sim))
+            sim.apply(self.best_choice(sim))
             decisions += 1
         record = episode_metrics(sim)
         return SolverResult(

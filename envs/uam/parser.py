@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from schedrl.envs.core.files import read_text
+from schedrl.envs.core.files import parse_json, read_text
 from schedrl.envs.uam.instance import UAMInstance, Vertiport, city_layout
 from schedrl.errors import ConfigError, InstanceFormatError
 
@@ -29,12 +29,7 @@ def read_scenario(path: Path, fmt: str = "auto") -> UAMInstance:
 def parse_scenario(text: str, source: str = "<text>", fmt: str = "auto", name: str = "scenario") -> UAMInstance:
     if fmt not in ("auto", "json"):
         raise InstanceFormatError(f"unknown scenario format {fmt!r}: use auto or json", source=source)
-    try:
-        document = json.loads(text.removeprefix("\ufeff"))  # an editor's byte-order mark
-    except json.JSONDecodeError as error:
-        raise InstanceFormatError(
-            f"not valid JSON: {error.msg} (column {error.colno})", source=source, line=error.lineno
-        ) from None
+    document = parse_json(text, source)
     if not isinstance(document, dict):
         raise InstanceFormatError("a UAM scenario file is a JSON object of scenario fields", source=source, line=1)
 

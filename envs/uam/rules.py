@@ -12,11 +12,10 @@ vertiport index.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
-from schedrl.envs.core.policy import Policy, RandomPolicy
+from schedrl.envs.core.policy import Policy, RandomPolicy, SimulationRule
 from schedrl.envs.uam.instance import UAMInstance
 from schedrl.envs.uam.simulation import CHARGE, STAY, FleetSimulation
 
@@ -53,20 +52,6 @@ def play(instance: UAMInstance, rule: Callable[[FleetSimulation], Choice]) -> Fl
     return sim
 
 
-class FleetRule:
-    """A rule over the simulation's choices as a `Policy` over the env's nodes."""
-
-    def __init__(self, name: str, choose: Callable[[FleetSimulation], Choice]):
-        self.name = name
-        self.choose = choose
-
-    def act(self, obs: dict[str, np.ndarray], action_mask: np.ndarray, env: Any = None) -> int:
-        if env is None:
-            raise ValueError(f"{self.name} reads the env's simulation: call act(obs, mask, env)")
-        state = env.unwrapped
-        return state.node_of(self.choose(state.sim))
-
-
 def uam_baselines(seed: int = 0) -> dict[str, Policy]:
     rules = (greedy, greedy_profit)
-    return {rule.__name__: FleetRule(rule.__name__, rule) for rule in rules} | {"random": RandomPolicy(seed)}
+    return {rule.__name__: SimulationRule(rule.__name__, rule) for rule in rules} | {"random": RandomPolicy(seed)}

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from schedrl.envs.core.files import parse_json
 from schedrl.envs.vm.instance import GRANULARITIES, NUMA_PER_PM, AntiAffinity, VMSnapshot, node_usage
 from schedrl.errors import InstanceFormatError
 
@@ -140,13 +141,7 @@ def parse_snapshot(text: str, source: str, name: str | None = None, mnl: int = 5
     """The snapshot in `text` (JSON); `source` names it in messages. Hosts that are not ACTIVE
     are dropped with their VMs (see the module docstring)."""
     reader = _Reader(source)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        message = f"invalid JSON: {error.msg} (column {error.colno})"
-        raise InstanceFormatError(message, source=source, line=error.lineno) from None
-    except (ValueError, RecursionError) as error:  # an integer of over 4300 digits; nesting too deep
-        raise InstanceFormatError(f"invalid JSON: {error}", source=source) from None
+    document = parse_json(text, source)
     clusters, where = reader.field(reader.mapping(document, "the document"), "cluster_list", "")
     hosts, vms = _Hosts(reader), _VMs(reader)
     sets: list[tuple[Any, str]] = []  # (deployment set, its path)
