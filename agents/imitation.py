@@ -11,13 +11,15 @@ learn where to depart from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import gymnasium as gym
 import numpy as np
 import torch
 from sb3_contrib import MaskablePPO
 
 from schedrl import envs
+from schedrl.envs.core.policy import Policy
 from schedrl.errors import UnknownNameError
 
 
@@ -29,12 +31,9 @@ class Demonstrations:
     returns: np.ndarray  # [D] discounted returns from each decision on
 
 
-def demonstrations(
-    env_id: str, env_kwargs: dict[str, Any], rule: str, decisions: int, gamma: float, seed: int
-) -> Demonstrations:
-    """At least `decisions` choices of `rule`, whole episodes, on instances the training env
-    draws (seeded). `rule` is a baseline or a solver that also chooses step by step (`act`), such
-    as a clairvoyant look-ahead: the student still sees only the observation."""
+def teacher(env_id: str, rule: str, seed: int) -> Policy:
+    """The policy to imitate: a baseline, or a solver that also chooses step by step (`act`),
+    such as a clairvoyant look-ahead (the student still sees only the observation)."""
     family = envs.family(env_id)
     rules: dict[str, Any] = dict(family.baselines(seed))
     if rule not in rules and rule in family.solvers:
@@ -42,7 +41,11 @@ def demonstrations(
     if rule not in rules or not hasattr(rules[rule], "act"):
         stepwise = [*rules, *(name for name in family.solvers if name not in rules)]
         raise UnknownNameError(f"agent.imitation_rule: step-wise baseline or solver of {env_id}", rule, stepwise)
-    policy, env = rules[rule], family.make_env(**env_kwargs)
+    return cast(Policy, rules[rule])
+
+
+def demonstrations(env: gym.Env, policy: Policy, decisions: int, gamma: float, seed: int) -> Demonstrations:
+    """At least `decisions` choices of `policy`, whole episodes of `env` (seeded resets)."""
     core: Any = env.unwrapped
     observations: list[dict[str, np.ndarray]] = []
     masks: list[np.ndarray] = []

@@ -28,7 +28,7 @@ from schedrl.agents.callbacks import (
 )
 from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover_checkpoint, verify_checkpoint
 from schedrl.agents.config import check_training_config, resolve_device
-from schedrl.agents.imitation import demonstrations, imitate
+from schedrl.agents.imitation import demonstrations, imitate, teacher
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
 from schedrl.envs.core.folder_lock import lock_folder
@@ -93,6 +93,13 @@ class SkipDecisionless(gym.Wrapper):
         )
 
 
+def training_env(env_id: str, env_kwargs: dict[str, Any], pool: list[Any] | None) -> gym.Env:
+    """One env as training steps it: on the fixed list when there is one, skipping instances
+    that need no decision."""
+    env = envs.family(env_id).make_env(**env_kwargs)
+    return SkipDecisionless(InstancePool(env, pool) if pool else env)
+
+
 def make_vec_env(
     env_id: str, env_kwargs: dict[str, Any], n_envs: int, kind: str, seed: int, pool: list[Any] | None = None
 ) -> VecEnv:
@@ -100,8 +107,7 @@ def make_vec_env(
         def make() -> gym.Env:
             if kind == "subproc":  # Ctrl-C reaches the whole process group: the main process decides
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-            env = envs.family(env_id).make_env(**env_kwargs)
-            env = Monitor(SkipDecisionless(InstancePool(env, pool) if pool else env))
+            env = Monitor(training_env(env_id, env_kwargs, pool))
             env.reset(seed=seed + rank)
             return env
 
@@ -212,12 +218,12 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
             "global_features": width("global_features"), "context_nodes": width("context_nodes")}  # fmt: skip
 
 
-def warm_start(model: MaskablePPO, cfg: dict[str, Any], env_kwargs: dict[str, Any]) -> None:
-    """Fit the new policy to the configured baseline before PPO starts (agents/imitation.py)."""
+def warm_start(model: MaskablePPO, cfg: dict[str, Any], env: gym.Env) -> None:
+    """Fit the new policy to the configured baseline before PPO starts (agents/imitation.py),
+    on episodes of `env`, built as the training envs are."""
     agent = cfg["agent"]
-    data = demonstrations(
-        cfg["env"]["id"], env_kwargs, agent["imitation_rule"], agent["imitation_decisions"], agent["gamma"], cfg["seed"]
-    )
+    policy = teacher(cfg["env"]["id"], agent["imitation_rule"], cfg["seed"])
+    data = demonstrations(env, policy, agent["imitation_decisions"], agent["gamma"], cfg["seed"])
     logs = imitate(
         model, data, agent["imitation_epochs"], agent["batch_size"], agent["imitation_learning_rate"], cfg["seed"]
     )
@@ -280,7 +286,7 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
     logger, close_logger = configure_logger(run_dir, cfg["logger"], cfg)
     model.set_logger(logger)
     if not resume and agent.get("imitation_rule"):
-        warm_start(model, cfg, {key: value for key, value in train_kwargs.items() if key != "instance"})
+        warm_start(model, cfg, training_env(env_id, train_kwargs, pool))
     metadata = {
         "env_id": env_id,
         "env_kwargs": env_kwargs,  # an instance given at inference replaces the training distribution

@@ -9,15 +9,18 @@ import numpy as np
 import pytest
 from test_agents import train_config
 
-from schedrl.agents.imitation import demonstrations
+from schedrl import envs
+from schedrl.agents.imitation import demonstrations, teacher
 from schedrl.agents.training import train
 from schedrl.errors import UnknownNameError
 
+UAM = "schedrl/UAMFleet-v0"
 SHORT_DAYS = {"generator": {"num_vertiports": 3, "num_aircraft": 4, "num_slots": 10}}
 
 
 def test_demonstrations_carry_the_rules_choices_and_discounted_returns() -> None:
-    data = demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "greedy_profit", 50, gamma=0.5, seed=0)
+    env = envs.family(UAM).make_env(**SHORT_DAYS)
+    data = demonstrations(env, teacher(UAM, "greedy_profit", 0), 50, gamma=0.5, seed=0)
     count = data.actions.size
     assert count >= 50 and data.masks.shape[0] == count and data.returns.shape == (count,)
     assert all(data.masks[np.arange(count), data.actions])  # every choice was legal
@@ -26,14 +29,15 @@ def test_demonstrations_carry_the_rules_choices_and_discounted_returns() -> None
     rewards = data.returns[:-1] - 0.5 * data.returns[1:]
     assert np.isfinite(rewards).all()
     with pytest.raises(UnknownNameError, match="greedy_profit"):
-        demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "greedy_proft", 10, gamma=0.5, seed=0)
+        teacher(UAM, "greedy_proft", 0)
 
 
 def test_a_stepwise_solver_may_teach_but_a_whole_day_planner_may_not() -> None:
-    taught = demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "lookahead", 20, gamma=0.9, seed=1)
+    env = envs.family(UAM).make_env(**SHORT_DAYS)
+    taught = demonstrations(env, teacher(UAM, "lookahead", 1), 20, gamma=0.9, seed=1)
     assert taught.actions.size >= 20
     with pytest.raises(UnknownNameError, match="step-wise baseline or solver"):
-        demonstrations("schedrl/UAMFleet-v0", SHORT_DAYS, "ip", 20, gamma=0.9, seed=1)
+        teacher(UAM, "ip", 1)
 
 
 def test_warm_start_matches_the_rule_before_ppo_starts(tmp_path: Path) -> None:
@@ -68,3 +72,27 @@ def test_warm_start_matches_the_rule_before_ppo_starts(tmp_path: Path) -> None:
         tmp_path / "warm",
     )
     assert warm.best_gap_percent < 5.0 < cold.best_gap_percent, (warm.best_gap_percent, cold.best_gap_percent)
+
+
+def test_warm_start_plays_the_training_list(tmp_path: Path) -> None:
+    """With env.train_instances the demonstrations come from that list, in the training env's
+    envelope, not from the env config's generator (which here would not fit it)."""
+    cfg = train_config(
+        "env=uam",
+        "~env.validation",
+        "+env.validation={kind:generated,num_vertiports:3,num_aircraft:4,num_slots:10,count:1,seed:5}",
+        "env.train_instances={kind:generated,num_vertiports:3,num_aircraft:4,num_slots:10,count:2,seed:9}",
+        "~env.kwargs.max_vertiports",
+        "~env.kwargs.max_aircraft",
+        "~env.kwargs.generator",
+        "total_timesteps=64",
+        "eval_every=64",
+        "agent.n_envs=1",
+        "agent.n_steps=64",
+        "agent.batch_size=64",
+        "agent.imitation_rule=greedy",
+        "agent.imitation_decisions=100",
+        "agent.imitation_epochs=1",
+    )
+    result = train(cfg, tmp_path)
+    assert result.steps >= 64

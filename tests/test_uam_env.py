@@ -144,6 +144,8 @@ def test_envelope_and_settings_errors() -> None:
         env.reset(options={"instance": UAMInstance(seed=1)})
     with pytest.raises(ConfigError, match="max_aircraft"):
         UAMFleetEnv(generator={"num_aircraft": 40}, max_aircraft=8)
+    with pytest.raises(ConfigError, match="max_aircraft"):  # the default generator's 40 aircraft
+        UAMFleetEnv(max_aircraft=8)
     with pytest.raises(InstanceFormatError, match="parking"):
         UAMInstance(vertiports=city_layout(2, 2), num_aircraft=30)
     with pytest.raises(InstanceFormatError, match="requests"):

@@ -178,7 +178,7 @@ class UAMFleetEnv(GraphSchedulingEnv):
         fitted = envelope_sizes([resolved] if resolved is not None else self.generator.largest())
         self.max_vertiports = fitted["max_vertiports"] if max_vertiports is None else max_vertiports
         self.max_aircraft = fitted["max_aircraft"] if max_aircraft is None else max_aircraft
-        if resolved is None and generator is not None:
+        if resolved is None:
             for key in ("max_vertiports", "max_aircraft"):
                 if fitted[key] > getattr(self, key):
                     raise ConfigError(
@@ -247,8 +247,7 @@ class UAMFleetEnv(GraphSchedulingEnv):
         ends = np.minimum(np.arange(instance.num_slots) + instance.lookahead_slots, instance.num_slots)
         self.expected = cumulative[ends] - cumulative[: instance.num_slots]
         graph = self.graph
-        for array in (graph.node_features, graph.edge_attr, graph.global_features, graph.node_mask, graph.edge_mask):
-            array.fill(0)
+        graph.clear()  # padded slots of a larger last episode hold nothing stale
         graph.node_mask[:ports] = 1
         graph.node_mask[self.max_vertiports : self.max_vertiports + ports] = 1
         graph.node_mask[2 * self.max_vertiports : 2 * self.max_vertiports + fleet] = 1
