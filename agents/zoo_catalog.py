@@ -9,7 +9,7 @@ from typing import Any
 from schedrl.agents.checkpoint import SHIPPED, verify_checkpoint
 from schedrl.agents.inference import zoo_names
 
-COLUMNS = ("name", "env", "network", "steps", "validation gap", "best rule", "trained on")
+COLUMNS = ("name", "env", "network", "steps", "validation gap", "best rule", "training minutes")
 
 
 def zoo_rows() -> list[dict[str, str]]:
@@ -20,8 +20,7 @@ def zoo_rows() -> list[dict[str, str]]:
 def _row(name: str, metadata: dict[str, Any]) -> dict[str, str]:
     network = metadata["network"]
     gap = metadata.get("validation_gap_to_best_rule_percent")
-    trained = metadata.get("trained_with") or {}
-    where = f"{trained['machine']}, {trained['wall_clock_minutes']} min" if "machine" in trained else "-"
+    minutes = (metadata.get("trained_with") or {}).get("wall_clock_minutes")
     return {
         "name": name,
         "env": metadata["env_id"].removeprefix("schedrl/"),
@@ -29,7 +28,7 @@ def _row(name: str, metadata: dict[str, Any]) -> dict[str, str]:
         "steps": f"{metadata['training_steps']:,}",
         "validation gap": "-" if gap is None else f"{gap:+.2f} %",
         "best rule": str(metadata.get("baseline", {}).get("best_rule", "-")),
-        "trained on": where,
+        "training minutes": "-" if minutes is None else f"{minutes:g}",
     }
 
 
@@ -41,7 +40,7 @@ def markdown(rows: list[dict[str, str]]) -> str:
 
 def main() -> None:
     print("Shipped policies (agents.load(name)); validation gap: against the best rule on the")
-    print("run's validation set, negative is better. Training commands: agents/zoo/README.md.\n")
+    print("run's validation set, negative is better. Commands and hardware: agents/zoo/README.md.\n")
     print(markdown(zoo_rows()))
 
 
