@@ -13,6 +13,8 @@ from typing import Any, cast
 
 import numpy as np
 import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from stable_baselines3.common.callbacks import BaseCallback
 
 from schedrl.agents.checkpoint import GAP_KEY, save_checkpoint
@@ -29,6 +31,7 @@ class ObjectiveLogger(BaseCallback):
         super().__init__()
         self.objective = objective
         self.values: list[float] = []
+        self.latest: float | None = None  # the last rollout's mean, for the live display
 
     def _on_step(self) -> bool:
         for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
@@ -38,7 +41,8 @@ class ObjectiveLogger(BaseCallback):
 
     def _on_rollout_end(self) -> None:
         if self.values:
-            self.logger.record(f"rollout/{self.objective}_mean", float(np.mean(self.values)))
+            self.latest = float(np.mean(self.values))
+            self.logger.record(f"rollout/{self.objective}_mean", self.latest)
             self.values = []
 
 
@@ -155,7 +159,7 @@ class ValidationCallback(BaseCallback):
         self.config = config
         self.best_gap = best_gap
         self.last_gap: float | None = None
-        self._validated_at = -1
+        self.validated_at = -1  # the step of the last validation
         self._next = every
 
     @property
@@ -187,7 +191,7 @@ class ValidationCallback(BaseCallback):
     def _on_training_start(self) -> None:
         # On the same grid of steps as before an interruption; the resumed step was just checkpointed.
         self._next = (self.num_timesteps // self.every + 1) * self.every
-        self._validated_at = self.num_timesteps if self.num_timesteps else -1
+        self.validated_at = self.num_timesteps if self.num_timesteps else -1
 
     def _on_step(self) -> bool:
         if self.num_timesteps >= self._next:
@@ -196,7 +200,7 @@ class ValidationCallback(BaseCallback):
         return True
 
     def checkpoint(self) -> None:
-        self._validated_at = self.num_timesteps
+        self.validated_at = self.num_timesteps
         gap = self.validate()
         self.last_gap = gap
         if gap < self.best_gap:
@@ -205,5 +209,56 @@ class ValidationCallback(BaseCallback):
         self.save("last", gap, with_trainer=True)
 
     def _on_training_end(self) -> None:
-        if self._validated_at != self.num_timesteps:  # the last periodic check may be at this step
+        if self.validated_at != self.num_timesteps:  # the last periodic check may be at this step
             self.checkpoint()
+
+
+class LiveProgress(BaseCallback):
+    """A progress bar with the live rollout objective and validation gap, and one printed line
+    per validation, so a long run shows whether it learns without opening TensorBoard (on a
+    terminal that is not interactive, a log file say, only the lines are printed)."""
+
+    def __init__(self, total_timesteps: int, objective: ObjectiveLogger, validator: ValidationCallback, rule: str):
+        super().__init__()
+        self.total_timesteps = total_timesteps
+        self.objective, self.validator, self.rule = objective, validator, rule
+        console = Console()
+        self.progress = Progress(
+            TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(), TextColumn("<"), TimeRemainingColumn(), console=console,
+            disable=not console.is_terminal,  # a log file gets the lines, not a bar's last frame
+        )  # fmt: skip
+        self.task = self.progress.add_task("training", total=total_timesteps, status="")
+        self._reported_at = -1
+
+    def status(self) -> str:
+        parts = []
+        if self.objective.latest is not None:
+            parts.append(f"{self.objective.objective} {self.objective.latest:.4g}")
+        if self.validator.last_gap is not None:
+            parts.append(f"gap {self.validator.last_gap:+.2f}% (best {self.validator.best_gap:+.2f}%)")
+        return ", ".join(parts)
+
+    def _on_training_start(self) -> None:
+        self.progress.update(self.task, completed=self.num_timesteps)
+        self.progress.start()
+
+    def _on_step(self) -> bool:
+        self.progress.update(self.task, completed=self.num_timesteps, status=self.status())
+        self._print_validation()
+        return True
+
+    def _print_validation(self) -> None:
+        validated_at = self.validator.validated_at
+        if validated_at > self._reported_at and self.validator.last_gap is not None:
+            self._reported_at = validated_at
+            line = f"step {validated_at:,}: validation gap to {self.rule} {self.validator.last_gap:+.2f}%"
+            line += f" (best {self.validator.best_gap:+.2f}%)"
+            if self.objective.latest is not None:
+                line += f"; last rollouts' mean {self.objective.objective} {self.objective.latest:.4g}"
+            self.progress.console.print(line, soft_wrap=True)
+
+    def _on_training_end(self) -> None:
+        self._print_validation()  # the final validation runs at the end of training
+        self.progress.update(self.task, completed=self.num_timesteps, status=self.status())
+        self.progress.stop()

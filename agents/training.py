@@ -20,6 +20,7 @@ from schedrl import envs
 from schedrl.agents.batched_vec_env import BatchedVecEnv
 from schedrl.agents.callbacks import (
     DivergenceGuard,
+    LiveProgress,
     ObjectiveLogger,
     ResourceMonitor,
     StopOnSignal,
@@ -298,15 +299,17 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
         cfg["eval_every"], validation, baseline.mean_objective, run_dir, metadata, cfg, best_gap=best_gap
     )
     stop = StopOnSignal()
-    callbacks: list[BaseCallback] = [DivergenceGuard(run_dir), ObjectiveLogger(family.objective.key), ResourceMonitor()]
+    objective = ObjectiveLogger(family.objective.key)
+    callbacks: list[BaseCallback] = [DivergenceGuard(run_dir), objective, ResourceMonitor()]
     if cfg.get("time_limit_minutes"):
         callbacks.append(WallClockLimit(float(cfg["time_limit_minutes"])))
     callbacks += [validator, stop]  # signals stay caught until the final checkpoint is written
+    if cfg.get("progress_bar", False):
+        callbacks.append(LiveProgress(int(cfg["total_timesteps"]), objective, validator, baseline.name))
     try:
         model.learn(
             total_timesteps=max(cfg["total_timesteps"] - model.num_timesteps, 0),
             callback=CallbackList(callbacks),
-            progress_bar=bool(cfg.get("progress_bar", False)),
             reset_num_timesteps=not resume,
         )
     finally:

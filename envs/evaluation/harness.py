@@ -3,6 +3,7 @@ validate every solution independently, and store each result as soon as it exist
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -15,6 +16,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from schedrl.envs.core import progress
 from schedrl.envs.core.family import ProblemFamily
 from schedrl.envs.core.policy import Policy
 from schedrl.envs.core.rollout import rollout
@@ -157,6 +159,36 @@ def _solve(plan: EvaluationPlan, instance: Any, method: str, env: gym.Env | None
     return Outcome(record, result.wall_time, result.proven_optimal, result.lower_bound, result.status, result.decisions)
 
 
+def evaluate_cell(
+    plan: EvaluationPlan, instance: Any, method: str, env: gym.Env | None = None
+) -> tuple[ResultRow, dict[str, Any]]:
+    """One method on one instance, its solution checked by the family's validator: the row
+    and the validated record. A step-wise policy without `env` runs on one built here."""
+    if env is None and method in plan.policies:
+        with contextlib.closing(plan.family.make_env(instance=instance, **plan.env_kwargs)) as own:
+            return evaluate_cell(plan, instance, method, own)
+    outcome = _solve(plan, instance, method, env)
+    record = outcome.record
+    plan.family.validate(instance, record)
+    objective = float(record[plan.family.objective.key])
+    row = ResultRow(
+        instance=instance.name,
+        group=instance.group,
+        policy=method,
+        objective=objective,
+        best_known=instance.best_known,
+        gap_percent=plan.family.objective.gap_percent(objective, instance.best_known),
+        proven_optimal=outcome.proven_optimal or plan.family.proven_optimal(instance, objective),
+        wall_time_s=round(outcome.wall_time, 6),
+        metrics={name: _metric(record.get(name)) for name in plan.family.metrics},
+        lower_bound=outcome.lower_bound,
+        status=outcome.status,
+        decisions=outcome.decisions,
+        fingerprint=plan.fingerprint(instance, method),
+    )
+    return row, record
+
+
 def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultRow]:
     """Yields each new row as it is stored (for progress display); skips stored ones."""
     pending = plan.pending(store)
@@ -171,25 +203,8 @@ def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultR
         if any(method in plan.policies for method in methods):
             env = plan.family.make_env(instance=instance, **plan.env_kwargs)
         for method in methods:
-            outcome = _solve(plan, instance, method, env)
-            record = outcome.record
-            plan.family.validate(instance, record)
-            objective = float(record[plan.family.objective.key])
-            row = ResultRow(
-                instance=instance.name,
-                group=instance.group,
-                policy=method,
-                objective=objective,
-                best_known=instance.best_known,
-                gap_percent=plan.family.objective.gap_percent(objective, instance.best_known),
-                proven_optimal=outcome.proven_optimal or plan.family.proven_optimal(instance, objective),
-                wall_time_s=round(outcome.wall_time, 6),
-                metrics={name: _metric(record.get(name)) for name in plan.family.metrics},
-                lower_bound=outcome.lower_bound,
-                status=outcome.status,
-                decisions=outcome.decisions,
-                fingerprint=plan.fingerprint(instance, method),
-            )
+            progress.report(f"{instance.name} {method}")  # until the method reports its own progress
+            row, record = evaluate_cell(plan, instance, method, env)
             store.add(row, record)
             if plan.picture_dir is not None and plan.family.draw_solution is not None:
                 plan.picture_dir.mkdir(parents=True, exist_ok=True)

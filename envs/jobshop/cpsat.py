@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
+from schedrl.envs.core.cpsat import solve_reporting
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.instance import JobShopInstance
 from schedrl.errors import ConfigError
@@ -86,14 +87,15 @@ def check_options(time_limit: float, workers: int, seed: int) -> tuple[float, in
 
 
 def run_model(
-    model: cp_model.CpModel, name: str, time_limit: float, workers: int, seed: int
+    model: cp_model.CpModel, name: str, time_limit: float, workers: int, seed: int, measure: str = "makespan"
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
-    """Solve `model` (instance `name`); a run that ends without any schedule is an error."""
+    """Solve `model` (instance `name`, minimising `measure`, the name progress reports give
+    its objective); a run that ends without any schedule is an error."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    status = solve_reporting(solver, model, f"CP-SAT {name} {measure}")
     if status == cp_model.UNKNOWN:
         raise ConfigError(
             f"CP-SAT found no feasible schedule for {name!r} within "

@@ -64,6 +64,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from schedrl.envs.core import progress
+from schedrl.envs.core.cpsat import solve_reporting
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.cpsat import check_options
 from schedrl.envs.uam.genetic import Plan, check_scope, greedy_plans, replay, within
@@ -305,7 +307,8 @@ def _whole_day(built: _Model, search: _Search | None, seconds: float, workers: i
         model.clear_hints()
         model.proto.solution_hint.vars.extend(range(len(search.values)))
         model.proto.solution_hint.values.extend(search.values)
-    solver, status = _solve(model, seconds, workers, seed, linearization=2)
+    label = f"IP {built.instance.name} profit"
+    solver, status = _solve(model, seconds, workers, seed, linearization=2, label=label)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return search
     bound = solver.best_objective_bound
@@ -320,13 +323,17 @@ def _whole_day(built: _Model, search: _Search | None, seconds: float, workers: i
 
 
 def _solve(
-    model: cp_model.CpModel, seconds: float, workers: int, seed: int, linearization: int = 1
+    model: cp_model.CpModel, seconds: float, workers: int, seed: int, linearization: int = 1, label: str = ""
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """A CP-SAT run; one with a `label` reports its incumbent and bound (a neighbourhood's
+    bound holds only for it, so those runs report nothing)."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = linearization
+    if label:
+        return solver, solve_reporting(solver, model, label, scale=lambda value: value / MICRO)
     return solver, solver.solve(model)
 
 
@@ -369,6 +376,10 @@ def _improve(built: _Model, search: _Search, deadline: float, workers: int, rng:
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > search.objective:
             search.values, search.objective = list(solver.response_proto.solution), solver.objective_value
             search.improved += 1
+            progress.report(
+                f"IP {built.instance.name} profit: incumbent {search.objective / MICRO:g}, "
+                f"bound {search.bound / MICRO:g}, {search.neighbourhoods} neighbourhoods"
+            )
             level = failures = 0
         elif (failures := failures + 1) >= fleet:  # stuck at this size: the next larger one
             level, failures = level + 1, 0

@@ -299,7 +299,7 @@ def solve_model(
     proto = built.model.proto
     solving = time.perf_counter()
     try:
-        solver, status = run_model(built.model, instance.name, time_limit, workers, seed)
+        solver, status = run_model(built.model, instance.name, time_limit, workers, seed, measure="cpu fragments")
     except ConfigError:  # no solution within the time limit: the greedy plan (feasible) stands
         return ModelOutcome(
             moves=sorted(keep), fragments=greedy.fragments, bound=0.0, status="UNKNOWN", exact=chosen.exact,
