@@ -1,6 +1,6 @@
 """Evaluate policies and solvers on instance sets: per-instance CSV, solution JSONs, the
-env kwargs of each method, a Markdown summary by group, plots. Rerun into the same folder
-to resume:
+env kwargs of each method, a Markdown summary by group, plots, and all of it on one
+self-contained page, report.html. Rerun into the same folder to resume:
 
     python evaluate.py                                   # the default family preset: its rules, its default set
     python evaluate.py family=<family> instances=<family>/<set> solvers=[<solver>]   # configs/family/, instances/
@@ -26,6 +26,7 @@ from rich.table import Table
 
 from schedrl import envs
 from schedrl.agents.config import DEVICES, resolve_device
+from schedrl.envs.core import progress
 from schedrl.envs.core.family import ProblemFamily, pick
 from schedrl.envs.core.instances import unique_labels
 from schedrl.envs.core.objective import Objective
@@ -33,6 +34,7 @@ from schedrl.envs.core.overrides import run_dir_problem, unknown_override
 from schedrl.envs.core.settings import Setting, check_settings
 from schedrl.envs.core.solver import Solver
 from schedrl.envs.evaluation.harness import EvaluationPlan, run_evaluation
+from schedrl.envs.evaluation.html_report import write_html_report
 from schedrl.envs.evaluation.report import (
     best_methods,
     markdown_summary,
@@ -124,6 +126,7 @@ EVALUATE_SETTINGS = (
     Setting("device", str, choices=DEVICES),
     Setting("pictures", bool),
     Setting("plots", bool),
+    Setting("report", bool),
 )
 
 
@@ -245,27 +248,32 @@ def evaluate_pending(console: Console, plan: EvaluationPlan, store: ResultStore,
         + f"; {pending} to run, {len(cells) - pending} already in {output_dir}"
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("evaluating", total=pending)
-        for row in run_evaluation(plan, store):
-            progress.update(task, advance=1, description=f"{row.instance} {row.policy}")
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("evaluating", total=pending)
+        # the running method, then what it reports (a solver's incumbent and bound)
+        with progress.listening(lambda line: bar.update(task, description=line)):
+            for _ in run_evaluation(plan, store):
+                bar.advance(task)
     return [store.rows[(i.name, m)] for i, m in cells]
 
 
-def write_reports(cfg: DictConfig, plan: EvaluationPlan, rows: list[ResultRow], output_dir: Path) -> list[str]:
-    """summary.md, plots and the family's own report; the names of what was written."""
-    family = plan.family
+def write_reports(cfg: DictConfig, plan: EvaluationPlan, rows: list[ResultRow], store: ResultStore) -> list[str]:
+    """summary.md, plots, the family's own report and report.html; the names of what was written."""
+    family, output_dir = plan.family, store.directory
     print_table(Console(width=None if sys.stdout.isatty() else 160), rows, family.objective)
     (output_dir / "summary.md").write_text(markdown_summary(rows, family.objective), encoding="utf-8")
-    written = ["results.csv", "summary.md", ENV_KWARGS, "solutions/"]
+    plots = []
     if cfg.plots and plot_gap_bars(rows, output_dir / "gap_by_group.png", family.objective):
-        written.append("gap_by_group.png")
+        plots.append("gap_by_group.png")
     if cfg.plots and plot_objective_by_parameter(rows, output_dir / "objective_by_parameter.png", family.objective):
-        written.append("objective_by_parameter.png")
-    if family.report is not None:
-        written += family.report(rows, output_dir)
+        plots.append("objective_by_parameter.png")
+    family_outputs = family.report(rows, output_dir) if family.report is not None else []
+    written = ["results.csv", "summary.md", ENV_KWARGS, "solutions/", *plots, *family_outputs]
     if plan.picture_dir is not None:
         written.append("pictures/")
+    if cfg.report:
+        settings = {"instances": as_dict(cfg.instances), "env": as_dict(cfg.env), "seed": int(cfg.seed)}
+        written.append(write_html_report(plan, rows, store, settings, plots, family_outputs))
     return written
 
 
@@ -282,7 +290,7 @@ def run(cfg: DictConfig, output_dir: Path | None = None) -> list[ResultRow]:
                           "they are taken as made with this run's settings")  # fmt: skip
         record_env_kwargs(console, plan, output_dir)
         rows = evaluate_pending(console, plan, store, output_dir)
-        written = write_reports(cfg, plan, rows, output_dir)
+        written = write_reports(cfg, plan, rows, store)
     console.print(f"all {len(rows)} solutions validated; wrote {', '.join(written)} in {output_dir}")
     return rows
 

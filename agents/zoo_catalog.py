@@ -46,12 +46,12 @@ def markdown(rows: list[dict[str, str]]) -> str:
 
 
 def commands(metadata: dict[str, dict[str, Any]]) -> str:
-    """Per policy: the machine, the training command and the command behind its result."""
+    """Per policy: the computer it trained on, the training command and the command behind its result."""
     lines = []
     for name, fields in metadata.items():
         trained, results = fields.get("trained_with") or {}, fields.get("results") or {}
         lines.append(f"{name}:")
-        lines.append(f"  trained on: {trained.get('machine', '-')}")
+        lines.append(f"  trained on: {trained.get('computer', '-')}")
         lines.append(f"  train:      {trained.get('command', '-')}")
         lines.append(f"  evaluate:   {results.get('command', '-')}")
     return "\n".join(lines)
