@@ -1,4 +1,4 @@
-"""Our blocking-with-swaps CP-SAT model against published proven optima (docs/BLOCKING.md).
+"""Our blocking-with-swaps CP-SAT model against published proven optima (docs/families/blocking.md).
 
 The published figures are proven optima of the same model (blocking job shop, swaps
 allowed) by IBM CP Optimizer 22.1 and OptalCP 0.9.2, 4 workers, 1800 s limit, in the public

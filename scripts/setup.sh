@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv and install schedrl with the tested versions (constraints.txt).
-# Usage: bash scripts/setup.sh [extras]   (default extras: dev,wandb; e.g. "dev,wandb,bench")
+# Usage: bash scripts/setup.sh [extras]   (default extras: dev,wandb,docs; e.g. "dev,wandb,docs,bench")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-dev,wandb}"
+extras="${1:-dev,wandb,docs}"
 ray=false
 if [[ ",${extras}," == *",ray,"* ]]; then  # installed last, outside the constraints (see below)
   ray=true

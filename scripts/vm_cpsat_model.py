@@ -1,5 +1,5 @@
 """The VM CP-SAT model's size after each reduction, and CP-SAT and POP against greedy on a
-bundled snapshot, wall time including model building (docs/VM.md quotes its output).
+bundled snapshot, wall time including model building (docs/families/vm.md quotes its output).
 
     python scripts/vm_cpsat_model.py                       # medium_279pm, 5 and 30 s, mnl 10 and 50
     python scripts/vm_cpsat_model.py --name large_1176pm --limits 5 --mnl 10 50

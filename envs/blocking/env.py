@@ -122,6 +122,19 @@ class BlockingJobShopEnv(GraphSchedulingEnv):
     (observation envelope; default: fits the instance or the generator's largest size),
     `reward`, `normalize_reward`, `auto_single_choice`, `render_mode` ("rgb_array").
 
+    ## Baselines
+    The job shop's dispatching rules, run under blocking: `spt`, `lpt`, `mwkr`, `lwkr`,
+    `mor`, `lor`, `fifo`, `fdd_mwkr`, `mopnr` and `random`.
+
+    ## Solvers
+    `cpsat`: a CP-SAT model of the blocking job shop with swaps; it applies only to
+    deterministic instances (`shutdown_prob` 0) with `swap` true.
+
+    ## Data and Licences
+    No data of its own: the job shop's bundled benchmarks, formats and generator, under
+    their licences (`envs/jobshop/data/README.md`). The disruption parameters are ours (the
+    paper publishes none).
+
     ## Version History
     v0: initial release.
     """

@@ -141,6 +141,19 @@ class EdgeOffloadEnv(GraphSchedulingEnv):
     ## Instance Sizes
     Nodes: max_edges + 2. Decisions: at most `horizon` (one per step with a task waiting).
 
+    ## Baselines
+    `all_cloud`, `round_robin`, `least_loaded`, `greedy_delay`, `greedy_energy`,
+    `weighted_greedy` (argmin of the task's own objective term) and `random`.
+
+    ## Solvers
+    `clairvoyant`: local search over whole assignments from the weighted greedy's, seeing
+    the episode's whole future (a measure of the room left, not an online target).
+
+    ## Data and Licences
+    No bundled data: scenarios are seeded draws with the WiOpt 2023 code's defaults, whose
+    config format is read, not copied. Hypervolumes use moocore (LGPL-2.1-or-later), an
+    installed dependency.
+
     ## Version History
     - v0: initial version.
     """

@@ -161,6 +161,20 @@ class JobShopEnv(GraphSchedulingEnv):
     Any instance whose operation and edge counts fit the envelope; larger ones raise
     `EnvelopeError`.
 
+    ## Baselines
+    `schedrl.envs.baselines("schedrl/JobShop-v0")`: the dispatching rules `spt`, `lpt`,
+    `mwkr`, `lwkr`, `mor`, `lor`, `fifo`, `fdd_mwkr`, `mopnr` (ties to the lowest job index)
+    and `random`.
+
+    ## Solvers
+    `cpsat`: OR-Tools CP-SAT on the whole instance (`CPSatSolver(time_limit, workers)`),
+    anytime, with its proven bound and status.
+
+    ## Data and Licences
+    242 bundled benchmark instances (ft, la, abz, orb, swv, yn, ta, dmu) with best-known
+    bounds (`load_benchmark`, `load_group`); sources and licences in
+    `envs/jobshop/data/README.md` and THIRD_PARTY.md (bounds CC BY-SA 4.0, DMU files MIT).
+
     ## Version History
     v0: initial release.
     """

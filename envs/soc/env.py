@@ -160,6 +160,18 @@ class SoCEnv(GraphSchedulingEnv):
     Nodes: max_jobs x max_job_tasks + max_pes; the 16-PE WiFi stream with 12 jobs in the
     system has 12 x 34 + 16 = 424. Decisions: one per task ("eft") or two ("direct").
 
+    ## Baselines
+    DS3's step-wise rules `met`, `eft`, `stf`, `etf`, `heft_rt`, and `random`.
+
+    ## Solvers
+    For one DAG at t = 0 only: `heft` and `cpop` (insertion-based list scheduling) and
+    `cpsat` (CP-SAT, hinted with HEFT); on streams and noisy instances they refuse.
+
+    ## Data and Licences
+    Bundled: the HEFT paper's canonical DAG (MIT, ours) and SoCRATES' files (MIT),
+    `envs/soc/data/README.md`. DS3's job and SoC files (GPL-3.0) are not in the package:
+    they are read by path from `data/ds3/` in a checkout or `$SCHEDRL_DS3_DATA`.
+
     ## Version History
     - v0: initial version.
     """

@@ -153,6 +153,21 @@ class UAMFleetEnv(GraphSchedulingEnv):
     Nodes: 2 max_vertiports + max_aircraft. Edges: max_vertiports (max_vertiports - 1) + 2
     max_aircraft + 2 max_vertiports. Decisions: at most num_aircraft x num_slots.
 
+    ## Baselines
+    `greedy` (the demand-following rule with a charge threshold), `greedy_profit` (flies
+    where boarding fares beat the flight's cost by most) and `random`.
+
+    ## Solvers
+    With perfect information of the day, for small scenarios only: `ip` (CP-SAT on the
+    time-expanded network) and `ga` (a genetic algorithm over the day's plan), at most 12
+    aircraft and 6 vertiports; `lookahead` (each choice judged by the profit greedy's play
+    of the next slots of the real day), at most 12 aircraft.
+
+    ## Data and Licences
+    No bundled data: CapTAIN's scenarios are not public, so days are seeded draws from
+    instance fields (every assumption listed in the family's page); scenario files are
+    JSON.
+
     ## Version History
     - v0: initial version.
     """

@@ -137,6 +137,18 @@ class VMRescheduleEnv(GraphSchedulingEnv):
     Any: the policy networks are size-agnostic. The bundled snapshots have 279 PMs / 2,089
     VMs (2,648 nodes) and 1,176 PMs / 4,546 VMs (6,899 nodes).
 
+    ## Baselines
+    `greedy` (the single migration that removes the most fragments, until none gains) and
+    `random`.
+
+    ## Solvers
+    `cpsat` (CP-SAT on a reduced final-placement model, hinted with the greedy plan) and
+    `pop` (the same model on k random groups of PMs, solved apart and combined).
+
+    ## Data and Licences
+    VMR2L's two public snapshots (`medium_279pm`, `large_1176pm`; Apache-2.0,
+    `envs/vm/data/README.md`) and a seeded generator calibrated to their statistics.
+
     ## Version History
     v0: initial release.
     """

@@ -138,7 +138,7 @@ class Placement:
 
     # -- the plan ----------------------------------------------------------------------------
     def record(self) -> dict[str, object]:
-        """The solution record (see docs/VM.md): ids are the snapshot's own."""
+        """The solution record (see docs/families/vm.md): ids are the snapshot's own."""
         instance = self.instance
         pm_ids, vm_ids = instance.pm_ids, instance.vm_ids
 
