@@ -128,6 +128,11 @@ def _cli(script: str, *overrides: str) -> Callable[[], object]:
     return trigger
 
 
+def _schedrl(*args: str) -> Callable[[], object]:
+    """The `schedrl` command, as `python -m schedrl.cli` (the console script's own `main`)."""
+    return _cli("-m", "schedrl.cli", *args)
+
+
 def _instances(spec: dict[str, object], env_id: str = "schedrl/JobShop-v0") -> Callable[[], object]:
     def trigger() -> object:
         from schedrl import envs
@@ -851,4 +856,9 @@ def catalogue() -> list[BadInput]:
         BadInput("UAM instance", "a generator layout that does not exist", _uam_generator(layout="grid"), ConfigError, r"generator\.layout must be one of city, random, got 'grid' \(str\)"),
         BadInput("UAM env", "an envelope smaller than the generator's largest day", _env(env_id="schedrl/UAMFleet-v0", generator={"num_vertiports": [4, 8]}, max_vertiports=4), ConfigError, r"env\.max_vertiports 4 is below the generator's largest 8: raise max_vertiports or leave it unset"),
         BadInput("UAM env", "a day larger than the env's envelope", _uam_reset, EnvelopeError, r"instance 'big' has 8 vertiports and 40 aircraft, this env at most 4 and 8; build the env with this instance \(or a larger max_vertiports / max_aircraft\)"),
+        BadInput("schedrl solve", "a misspelt policy", _schedrl("solve", "jssp_10x1O", "ta01"), SystemExit, r"unknown policy \(shipped name, checkpoint folder, rule or solver\) 'jssp_10x1O'\. Did you mean 'jssp_10x10'"),
+        BadInput("schedrl solve", "a misspelt bundled instance", _schedrl("solve", "mwkr", "ta001"), SystemExit, r"unknown instance \(bundled name or existing file\) 'ta001'\. Did you mean 'ta01'"),
+        BadInput("schedrl solve", "a malformed instance file", lambda: _schedrl("solve", "mwkr", str(_file("2 2\n0 5 1 3\n0 5 1\n")), "--family", "jobshop")(), SystemExit, r"bad\.txt, line 3: job 1: 2 machine/duration pairs: expected 4 integers, got 3"),
+        BadInput("schedrl solve", "a rule of several families on a file", lambda: _schedrl("solve", "greedy", str(_file("{}", "day.json")))(), SystemExit, r"'greedy' is a method of several families: say which one reads .*day\.json \(--family uam or --family vm\)"),
+        BadInput("schedrl solve", "--samples with a solver", _schedrl("solve", "cpsat", "ft06", "--samples", "8"), SystemExit, r"--samples applies to trained policies; 'cpsat' is a solver"),
     ]  # fmt: skip

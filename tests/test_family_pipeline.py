@@ -155,7 +155,17 @@ def test_labelled_solver_variants_share_one_results_file(tmp_path: Path) -> None
     assert {row.policy for row in rows} == {"greedy", "brute_a", "brute_b"}
 
 
-GENERIC = ["agents", "networks", "envs/core", "envs/evaluation", "schedrl/errors.py", "train.py", "evaluate.py"]
+GENERIC = [
+    "agents",
+    "networks",
+    "envs/core",
+    "envs/evaluation",
+    "schedrl/errors.py",
+    "schedrl/cli.py",
+    "schedrl/solve.py",
+    "train.py",
+    "evaluate.py",
+]
 JOB_SHOP_WORDS = re.compile(r"makespan|gantt|taillard|machine|\bjobs?\b|job[-_ ]?shop", re.IGNORECASE)
 
 
