@@ -239,7 +239,8 @@ def main(cfg: DictConfig) -> None:
 
 
 def evaluate_pending(console: Console, plan: EvaluationPlan, store: ResultStore, output_dir: Path) -> list[ResultRow]:
-    """Runs what the folder lacks, with a progress bar; every row of the plan, in plan order."""
+    """Runs what the folder lacks, with a progress bar on a terminal and a line per result
+    elsewhere (a log file); every row of the plan, in plan order."""
     pending, cells = len(plan.pending(store)), plan.cells()
     skipped = len(plan.instances) * len(plan.methods) - len(cells)
     console.print(
@@ -252,8 +253,11 @@ def evaluate_pending(console: Console, plan: EvaluationPlan, store: ResultStore,
         task = bar.add_task("evaluating", total=pending)
         # the running method, then what it reports (a solver's incumbent and bound)
         with progress.listening(lambda line: bar.update(task, description=line)):
-            for _ in run_evaluation(plan, store):
+            for done, row in enumerate(run_evaluation(plan, store), 1):
                 bar.advance(task)
+                if not console.is_terminal:
+                    console.print(f"[{done}/{pending}] {row.instance} {row.policy}: {plan.family.objective.key} "
+                                  f"{row.objective:g}, {row.wall_time_s:.2f} s")  # fmt: skip
     return [store.rows[(i.name, m)] for i, m in cells]
 
 

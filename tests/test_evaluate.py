@@ -36,6 +36,9 @@ def test_benchmarks_with_rules_and_cpsat_then_resume(tmp_path: Path) -> None:
         "pictures=true",
     )
     assert "8 to run" in stdout and "all 8 solutions validated" in stdout
+    progress = [line for line in stdout.splitlines() if line.startswith("[") and "/8] " in line]
+    assert [line.split("]")[0] for line in progress] == [f"[{done}/8" for done in range(1, 9)]  # one per result
+    assert any(line.startswith("[") and " ft06 cpsat: makespan 55, " in line for line in progress)
     with (out / "results.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == [
