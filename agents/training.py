@@ -304,8 +304,9 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
     if cfg.get("time_limit_minutes"):
         callbacks.append(WallClockLimit(float(cfg["time_limit_minutes"])))
     callbacks += [validator, stop]  # signals stay caught until the final checkpoint is written
+    live = LiveProgress(int(cfg["total_timesteps"]), objective, validator, baseline.name)
     if cfg.get("progress_bar", False):
-        callbacks.append(LiveProgress(int(cfg["total_timesteps"]), objective, validator, baseline.name))
+        callbacks.append(live)
     try:
         model.learn(
             total_timesteps=max(cfg["total_timesteps"] - model.num_timesteps, 0),
@@ -313,6 +314,7 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
             reset_num_timesteps=not resume,
         )
     finally:
+        live.progress.stop()  # SB3 skips on_training_end when a callback raises: the terminal back as it was
         vec_env.close()
         close_logger()
 

@@ -46,12 +46,11 @@ def markdown(rows: list[dict[str, str]]) -> str:
 
 
 def commands(metadata: dict[str, dict[str, Any]]) -> str:
-    """Per policy: the computer it trained on, the training command and the command behind its result."""
+    """Per policy: the training command (with where it was stopped by hand) and the command behind its result."""
     lines = []
     for name, fields in metadata.items():
         trained, results = fields.get("trained_with") or {}, fields.get("results") or {}
         lines.append(f"{name}:")
-        lines.append(f"  trained on: {trained.get('computer', '-')}")
         lines.append(f"  train:      {trained.get('command', '-')}")
         lines.append(f"  evaluate:   {results.get('command', '-')}")
     return "\n".join(lines)
@@ -59,9 +58,9 @@ def commands(metadata: dict[str, dict[str, Any]]) -> str:
 
 def main() -> None:
     metadata = zoo_metadata()
-    print("Shipped policies (agents.load(name), schedrl solve NAME INSTANCE); validation gap: against the")
-    print("best rule on the run's validation set, negative is better; held-out result: the evaluation's")
-    print("headline on instances never trained or validated on.\n")
+    print("Shipped policies (agents.load(name), schedrl solve NAME INSTANCE). training: the whole run's")
+    print("wall-clock minutes and hardware; validation gap: against the best rule on the run's validation")
+    print("set, negative is better; held-out result: on instances never trained or validated on.\n")
     print(markdown([_row(name, fields) for name, fields in metadata.items()]))
     print()
     print(commands(metadata))

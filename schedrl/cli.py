@@ -19,8 +19,8 @@ from pathlib import Path
 
 from schedrl import __version__
 from schedrl.envs.core import progress
-from schedrl.errors import ConfigError, user_errors_exit
-from schedrl.solve import Request, Solved, draw_solution, family_names, solve, write_solution
+from schedrl.errors import user_errors_exit
+from schedrl.solve import Request, Solved, check_outputs, draw_solution, family_names, solve, write_solution
 
 
 def _solve(args: argparse.Namespace) -> None:
@@ -28,10 +28,8 @@ def _solve(args: argparse.Namespace) -> None:
         policy=args.policy, instance=args.instance, samples=args.samples, seed=args.seed,
         family=args.family, env_id=args.env_id, time_limit=args.time_limit,
     )  # fmt: skip
-    for flag, path in (("--out", args.out), ("--picture", args.picture)):  # say so before a long solve, not after
-        if path is not None and not path.parent.is_dir():
-            raise ConfigError(f"{flag} {path}: the folder {path.parent} does not exist")
-    with progress.listening(lambda line: print(line, file=sys.stderr, flush=True)):  # a long solver's bound, incumbent
+    check_outputs(args.out, args.picture)  # before a long solve, not after it
+    with progress.listening(_to_stderr):  # a long solver's incumbent and bound, from the solver's threads
         solved = solve(request)
     if solved.note:
         print(f"note: {solved.note}", file=sys.stderr)
@@ -40,6 +38,16 @@ def _solve(args: argparse.Namespace) -> None:
     if args.picture is not None:
         draw_solution(args.picture, solved)
     _print_result(solved, args.out, args.picture)
+
+
+def _to_stderr(line: str) -> None:
+    """One write per line (lines from two solver threads stay whole); a closed stderr (a
+    pipe into `head`) ends the progress lines, never the solve."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _print_result(solved: Solved, out: Path | None, picture: Path | None) -> None:
@@ -117,8 +125,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    with user_errors_exit():
-        args.run(args)
+    try:
+        with user_errors_exit():
+            args.run(args)
+    except KeyboardInterrupt:  # Ctrl-C: nothing was written; the shell's status for SIGINT
+        print("interrupted: nothing written", file=sys.stderr)
+        return 130
     return 0
 
 

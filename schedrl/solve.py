@@ -4,6 +4,7 @@ so a solution from the command line is checked exactly as an evaluation checks i
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from schedrl.envs.evaluation.store import ResultRow
 from schedrl.errors import ConfigError, InstanceFormatError, SchedRLError, UnknownNameError
 
 Kind = Literal["learned", "rule", "solver"]
+KIND_NOUNS = {"learned": "a trained policy", "rule": "a rule", "solver": "a solver"}
+PICTURE_FORMATS = (".png", ".svg", ".pdf", ".jpg", ".jpeg")  # what the families' matplotlib charts save as
 POLICY_KIND = "policy (shipped name, checkpoint folder, rule or solver)"
 INSTANCE_KIND = "instance (bundled name or existing file)"
 
@@ -114,9 +117,9 @@ def _choose_family(request: Request, offering: list[ProblemFamily]) -> tuple[Pro
 
 def _check_flags(request: Request, kind: Kind) -> None:
     if request.samples and kind != "learned":
-        raise ConfigError(f"--samples applies to trained policies; {request.policy!r} is a {kind}")
+        raise ConfigError(f"--samples applies to trained policies; {request.policy!r} is {KIND_NOUNS[kind]}")
     if request.time_limit is not None and kind != "solver":
-        raise ConfigError(f"--time-limit applies to solvers; {request.policy!r} is a {kind}")
+        raise ConfigError(f"--time-limit applies to solvers; {request.policy!r} is {KIND_NOUNS[kind]}")
 
 
 def _learned_plan(request: Request, given: ProblemFamily | None) -> EvaluationPlan:
@@ -145,13 +148,14 @@ def _method_plan(request: Request, family: ProblemFamily) -> tuple[Kind, Evaluat
         _check_flags(request, "rule")
         return "rule", EvaluationPlan(family, [instance], policies={request.policy: rules[request.policy]}, seed=seed)
     _check_flags(request, "solver")
-    options = {key: value for key, value in (("time_limit", request.time_limit), ("seed", request.seed))
-               if value is not None}  # fmt: skip
-    try:
-        solver: Solver = family.solvers[request.policy](**options)
-    except TypeError as error:  # an option this solver does not take
-        flags = ", ".join("--" + key.replace("_", "-") for key in options)
-        raise ConfigError(f"solver {request.policy!r} does not take {flags}: {error}") from None
+    factory = family.solvers[request.policy]
+    taken = inspect.signature(factory).parameters  # a solver without randomness takes no seed: none passed
+    options = {"seed": request.seed} if request.seed is not None and "seed" in taken else {}
+    if request.time_limit is not None:
+        if "time_limit" not in taken:
+            raise ConfigError(f"solver {request.policy!r} takes no --time-limit: it is not an anytime search")
+        options["time_limit"] = request.time_limit
+    solver: Solver = factory(**options)
     if not applies(solver, instance):
         raise ConfigError(f"solver {request.policy!r} does not model {instance.name!r}; "
                           "use a rule or a trained policy on it")  # fmt: skip
@@ -163,6 +167,8 @@ def solve(request: Request) -> Solved:
     a name no family's rule or solver has is a trained policy (shipped or a checkpoint)."""
     if request.samples < 0:
         raise ConfigError(f"--samples must be >= 0 (0: greedy), got {request.samples}")
+    if request.seed is not None and request.seed < 0:
+        raise ConfigError(f"--seed must be >= 0, got {request.seed}")
     given = given_family(request.family, request.env_id)
     offering = [f for f in ([given] if given else _families()) if request.policy in _method_names(f)]
     kind: Kind
@@ -210,6 +216,20 @@ def write_solution(path: Path, solved: Solved, source: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise SchedRLError(f"cannot write {path}: {error.strerror}") from None
+
+
+def check_outputs(out: Path | None, picture: Path | None) -> None:
+    """What can be refused before solving: a missing folder, a folder as the file, a picture
+    format the charts cannot be saved in."""
+    for flag, path in (("--out", out), ("--picture", picture)):
+        if path is None:
+            continue
+        if not path.parent.is_dir():
+            raise ConfigError(f"{flag} {path}: the folder {path.parent} does not exist")
+        if path.is_dir():
+            raise ConfigError(f"{flag} {path} is a folder: give a file name")
+    if picture is not None and picture.suffix.lower() not in PICTURE_FORMATS:
+        raise ConfigError(f"--picture {picture}: name a {', '.join(PICTURE_FORMATS)} file")
 
 
 def draw_solution(path: Path, solved: Solved) -> None:

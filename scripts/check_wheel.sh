@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build the wheel, install it into a fresh virtual environment (tested versions from
-# constraints.txt) and schedule bundled instances with the `schedrl` command, from a folder
-# outside the repository: what a user gets from `pip install schedrl`.
+# Build the wheel of the committed tree, install it into a fresh virtual environment (the
+# tested versions from constraints.txt) and schedule bundled instances with the `schedrl`
+# command, from a folder outside the repository: what a user gets from `pip install schedrl`.
 # Usage: bash scripts/check_wheel.sh [work folder]   (default: a new temp folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +12,12 @@ links=()
 if [ -d /opt/wheels ]; then links=(--find-links /opt/wheels); fi  # local CPU torch wheel
 pip=(--quiet --disable-pip-version-check)
 
-"$python" -m pip wheel "${pip[@]}" --no-deps -w "$work/dist" "$root"
+rm -rf "$work/src" "$work/dist" "$work/venv"
+mkdir -p "$work/src"
+git -C "$root" archive --format=tar HEAD | tar -x -C "$work/src"  # the committed tree: no stale build/ files
+"$python" -m venv "$work/venv"  # its pip (ensurepip) builds the wheel too: the system Python may have none
+"$work/venv/bin/python" -m pip wheel "${pip[@]}" --no-deps -w "$work/dist" "$work/src"
 wheel="$(ls "$work"/dist/schedrl-*.whl)"
-"$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install "${pip[@]}" "${links[@]}" -c "$root/constraints.txt" torch==2.13.0
 "$work/venv/bin/python" -m pip install "${pip[@]}" "${links[@]}" -c "$root/constraints.txt" "$wheel"
 

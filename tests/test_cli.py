@@ -157,9 +157,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (["mwkr", "ft06", "--family", "jobshp"], r"unknown family 'jobshp'\. Did you mean 'jobshop'"),
         (["cpsat", "ft06", "--samples", "4"], r"--samples applies to trained policies; 'cpsat' is a solver"),
         (["mwkr", "ft06", "--time-limit", "3"], r"--time-limit applies to solvers; 'mwkr' is a rule"),
-        (["heft", "canonical", "--time-limit", "3"], r"solver 'heft' does not take --time-limit"),
+        (
+            ["heft", "canonical", "--time-limit", "3"],
+            r"solver 'heft' takes no --time-limit: it is not an anytime search",
+        ),
         (["jssp_10x10", "ft06", "--family", "vm"], r"trained on schedrl/JobShop-v0, not on schedrl/VMReschedule-v0"),
         (["mwkr", "ft06", "--out", "/no/such/folder/x.json"], r"--out .*: the folder /no/such/folder does not exist"),
+        (["mwkr", "ft06", "--out", "."], r"--out \. is a folder: give a file name"),
+        (["mwkr", "ft06", "--picture", "chart.xyz"], r"--picture chart\.xyz: name a \.png, .* file"),
+        (["mwkr", "ft06", "--seed", "-5"], r"--seed must be >= 0, got -5"),
     ],
 )
 def test_mistakes_exit_2_with_one_line(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
@@ -185,9 +191,8 @@ def test_a_rule_of_several_families_on_a_file_asks_for_the_family(
 
 
 def test_the_installed_command(tmp_path: Path) -> None:
-    command = Path(sys.executable).parent / "schedrl"
-    if not command.exists():
-        pytest.skip("the schedrl entry point is not installed in this environment (pip install -e .)")
+    command = Path(sys.executable).parent / "schedrl"  # scripts/setup.sh installs it; a missing one fails
+    assert command.exists(), f"no {command}: reinstall (bash scripts/setup.sh) to get the entry point"
     done = subprocess.run(
         [str(command), "solve", "jssp_10x10", "ta01", "--out", str(tmp_path / "ta01.json")],
         capture_output=True, text=True, timeout=120,

@@ -203,13 +203,14 @@ def test_the_family_preset_is_the_default_run_and_the_old_experiment_name_is_an_
     assert config("train", "experiment=jobshop/10x10")["total_timesteps"] == 400000
 
 
-def test_a_family_report_hook_writes_beside_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_family_report_hook_writes_beside_the_summary(tmp_path: Path) -> None:
     from schedrl.envs.core import family as registry
 
     def rounds_table(rows: list, folder: Path) -> list[str]:
         (folder / "rounds.md").write_text("\n".join(f"{r.instance} {r.policy} {r.metrics['rounds']}" for r in rows))
         return ["rounds.md"]
 
-    monkeypatch.setitem(registry._FAMILIES, TOY, dataclasses.replace(envs.family(TOY), report=rounds_table))
-    evaluate_run(TOY, tmp_path, "policies=[greedy]")
+    with registry.registrations_undone():
+        registry.register_family(dataclasses.replace(envs.family(TOY), report=rounds_table))
+        evaluate_run(TOY, tmp_path, "policies=[greedy]")
     assert (tmp_path / "rounds.md").read_text().splitlines()[0].endswith("greedy 4.0")

@@ -136,6 +136,15 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+def test_a_family_table_of_any_shape_still_renders() -> None:
+    """No rule row, ragged rows, centred columns: a family's report never stops the page."""
+    alone = to_html("| a | b |")
+    assert alone.count("<th>") == 2 and "<td" not in alone
+    ragged = to_html("| a | b |\n|:-:|--:|\n| 1 | 2 | 3 |\n| x |")
+    assert ragged.count("<tr>") == 3 and ragged.count("<td") == 4  # cut and padded to the header's two columns
+    assert '<th class="num">b</th>' in ragged and "<th>a</th>" in ragged  # centred is not numeric
+
+
 @pytest.mark.parametrize("env_id", ENV_IDS)
 def test_chromium_draws_every_chart_without_a_console_error(
     env_id: str, reports: dict[str, tuple[Path, list[Any]]], browser: Any, tmp_path: Path

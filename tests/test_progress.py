@@ -16,7 +16,7 @@ from schedrl.envs.jobshop import load_benchmark
 from schedrl.envs.jobshop.cpsat import CPSatSolver
 
 ROOT = Path(__file__).resolve().parents[1]
-LINE = re.compile(r"^CP-SAT ft10 makespan: incumbent (none yet|\d+), bound (\d+), [\d.]+ s$")
+LINE = re.compile(r"^CP-SAT ft10 makespan: incumbent (none yet|\d+), bound (\d+), [\d.]+ s(, OPTIMAL|, FEASIBLE)?$")
 
 
 def test_reports_reach_only_a_listener() -> None:
@@ -43,6 +43,7 @@ def test_cpsat_reports_its_incumbent_and_bound_as_they_improve() -> None:
     assert bounds == sorted(bounds)  # and each bound tighter
     assert incumbents[-1] == result.objective
     assert max(bounds) <= result.objective
+    assert [bool(m and m[3]) for m in parsed].count(True) == 1 and parsed[-1] and parsed[-1][3]  # the end, once
 
 
 def test_cpsat_is_silent_without_a_listener(capsys: pytest.CaptureFixture[str]) -> None:

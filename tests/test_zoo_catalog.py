@@ -26,5 +26,5 @@ def test_every_shipped_policy_is_listed_with_its_env_and_gap() -> None:
     assert all(f"| {name} |" in printed for name in zoo_names())
     for name in zoo_names():  # how each was trained and evaluated
         block = printed.split(f"\n{name}:\n", 1)[1]
-        assert block.splitlines()[1].startswith("  train:      python train.py")
-        assert block.splitlines()[2].startswith("  evaluate:   python evaluate.py")
+        assert block.splitlines()[0].startswith("  train:      python train.py")
+        assert block.splitlines()[1].startswith("  evaluate:   python evaluate.py")

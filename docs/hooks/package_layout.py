@@ -10,6 +10,7 @@ that folder to the Python handler as its `paths`. A folder per build: two builds
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from pathlib import Path
@@ -54,6 +55,9 @@ def mirror(packages: dict[str, Path], target: Path) -> None:
 def on_config(config: Any) -> Any:
     layout = Path(tempfile.mkdtemp(prefix="schedrl-api-"))
     _LAYOUTS.append(layout)
+    # `mkdocs serve` reloads this module on every rebuild, and only the first copy's
+    # on_shutdown runs: each folder is also removed when the process exits.
+    atexit.register(shutil.rmtree, layout, ignore_errors=True)
     mirror(package_dirs(ROOT / "pyproject.toml"), layout)
     config.plugins["mkdocstrings"].config.handlers.setdefault("python", {})["paths"] = [str(layout)]
     return config

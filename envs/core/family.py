@@ -5,10 +5,11 @@ The seam, field by field, is tabled in docs/DESIGN.md."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,17 @@ class Deferred:
 
     target: str
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def resolve(self) -> Any:
         module, _, name = self.target.partition(":")
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+        return getattr(importlib.import_module(module), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The target's, so that `inspect.signature` tells which options a deferred solver takes."""
+        return inspect.signature(self.resolve())
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,21 @@ def family(env_id: str) -> ProblemFamily:
 
 def env_ids() -> list[str]:
     return sorted(_FAMILIES)
+
+
+@contextlib.contextmanager
+def registrations_undone() -> Iterator[None]:
+    """Families and Gymnasium ids registered, or families replaced, inside the block are as
+    before after it: a worked example or a test that registers its own family leaves the
+    registry that every generic test iterates over as it found it."""
+    families, env_ids_before = dict(_FAMILIES), set(gym.registry)
+    try:
+        yield
+    finally:
+        _FAMILIES.clear()
+        _FAMILIES.update(families)
+        for env_id in set(gym.registry) - env_ids_before:
+            del gym.registry[env_id]
 
 
 def baselines(env_id: str, seed: int = 0) -> dict[str, Policy]:

@@ -148,9 +148,7 @@ class Outcome:
 
 
 def _solve(plan: EvaluationPlan, instance: Any, method: str, env: gym.Env | None) -> Outcome:
-    if method in plan.policies:
-        if env is None:
-            raise ValueError(f"policy {method!r} needs an env")
+    if env is not None and method in plan.policies:  # evaluate_cell gives every step-wise policy an env
         episode = rollout(env, plan.policies[method], seed=plan.seed)
         record = plan.family.solution_record(episode.info)
         return Outcome(record, episode.wall_time, decisions=episode.decisions)
@@ -199,20 +197,20 @@ def run_evaluation(plan: EvaluationPlan, store: ResultStore) -> Iterator[ResultR
         methods = by_instance.get(instance.name, [])
         if not methods:
             continue
-        env = None
-        if any(method in plan.policies for method in methods):
-            env = plan.family.make_env(instance=instance, **plan.env_kwargs)
-        for method in methods:
-            progress.report(f"{instance.name} {method}")  # until the method reports its own progress
-            row, record = evaluate_cell(plan, instance, method, env)
-            store.add(row, record)
-            if plan.picture_dir is not None and plan.family.draw_solution is not None:
-                plan.picture_dir.mkdir(parents=True, exist_ok=True)
-                name = f"{safe_file_name(instance.name)}_{safe_file_name(method)}.png"
-                plan.family.draw_solution(instance, record, plan.picture_dir / name, f"{instance.name} - {method}")
-            yield row
-        if env is not None:
-            env.close()
+        with contextlib.ExitStack() as closing:  # closed also when a validation fails or the caller stops early
+            env = None
+            if any(method in plan.policies for method in methods):
+                made = plan.family.make_env(instance=instance, **plan.env_kwargs)
+                env = closing.enter_context(contextlib.closing(made))
+            for method in methods:
+                progress.report(f"{instance.name} {method}")  # until the method reports its own progress
+                row, record = evaluate_cell(plan, instance, method, env)
+                store.add(row, record)
+                if plan.picture_dir is not None and plan.family.draw_solution is not None:
+                    plan.picture_dir.mkdir(parents=True, exist_ok=True)
+                    name = f"{safe_file_name(instance.name)}_{safe_file_name(method)}.png"
+                    plan.family.draw_solution(instance, record, plan.picture_dir / name, f"{instance.name} - {method}")
+                yield row
 
 
 def _metric(value: Any) -> float | None:

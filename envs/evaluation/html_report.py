@@ -13,7 +13,7 @@ import html
 import json
 import mimetypes
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -117,7 +117,7 @@ def _header(plan: EvaluationPlan, rows: Sequence[ResultRow], settings: Mapping[s
     )
     return "\n".join([
         f"<h1>Evaluation of {html.escape(plan.family.env_id)}</h1>",
-        f'<p class="meta">{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · objective: {html.escape(objective.key)} '
+        f'<p class="meta">{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · objective: {html.escape(objective.key)} '
         f"({objective.wording})</p>",
         f"<p><strong>{_count(instances, 'instance')}</strong> in {_count(len(groups), 'group')}: "
         + ", ".join(f"{html.escape(group)} ({len(names)})" for group, names in groups.items()) + "</p>",

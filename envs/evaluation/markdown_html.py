@@ -37,10 +37,16 @@ def _split(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
+_RULE = re.compile(r"^:?-+:?$")
+
+
 def _pipe_table(lines: list[str]) -> str:
-    header, rule, *body = (_split(line) for line in lines)
-    right = [cell.endswith(":") for cell in rule]
+    """Tolerant of what a family report might write: no rule row, rows of other widths
+    (padded or cut to the header's); right-aligned (`---:`) columns are the numeric ones."""
+    header, *body = (_split(line) for line in lines)
     width = len(header)
+    rule = body.pop(0) if body and all(_RULE.match(cell) for cell in body[0]) else []
+    right = [cell.endswith(":") and not cell.startswith(":") for cell in (rule + [""] * width)[:width]]
     rows = [[inline(cell) for cell in (row + [""] * width)[:width]] for row in body]
     return table([inline(cell) for cell in header], rows, right)
 

@@ -167,7 +167,7 @@ class JobShopEnv(GraphSchedulingEnv):
     and `random`.
 
     ## Solvers
-    `cpsat`: OR-Tools CP-SAT on the whole instance (`CPSatSolver(time_limit, workers)`),
+    `cpsat`: OR-Tools CP-SAT on the whole instance (`CPSatSolver(time_limit, workers, seed)`),
     anytime, with its proven bound and status.
 
     ## Data and Licences

@@ -65,7 +65,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from schedrl.envs.core import progress
-from schedrl.envs.core.cpsat import solve_reporting
+from schedrl.envs.core.cpsat import progress_line, solve_reporting
 from schedrl.envs.core.solver import SolverResult
 from schedrl.envs.jobshop.cpsat import check_options
 from schedrl.envs.uam.genetic import Plan, check_scope, greedy_plans, replay, within
@@ -376,10 +376,8 @@ def _improve(built: _Model, search: _Search, deadline: float, workers: int, rng:
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > search.objective:
             search.values, search.objective = list(solver.response_proto.solution), solver.objective_value
             search.improved += 1
-            progress.report(
-                f"IP {built.instance.name} profit: incumbent {search.objective / MICRO:g}, "
-                f"bound {search.bound / MICRO:g}, {search.neighbourhoods} neighbourhoods"
-            )
+            progress.report(progress_line(f"IP {built.instance.name} profit", search.objective / MICRO,
+                                          search.bound / MICRO, f"{search.neighbourhoods} neighbourhoods"))  # fmt: skip
             level = failures = 0
         elif (failures := failures + 1) >= fleet:  # stuck at this size: the next larger one
             level, failures = level + 1, 0
