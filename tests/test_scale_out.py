@@ -163,3 +163,20 @@ def test_experiment_and_preset_values_override_the_defaults() -> None:
     assert experiment.total_timesteps == 400000 and experiment.env.num_jobs == 10
     assert preset.torch_threads == 1 and preset.total_timesteps == 30000
     assert preset.hydra.launcher.n_jobs == 2 and preset.hydra.sweeper.study_name == "jssp_optuna"
+
+
+@pytest.mark.parametrize(
+    "experiment", sorted(str(p.relative_to(ROOT / "configs" / "experiment").with_suffix("")) for p in
+                         (ROOT / "configs" / "experiment").rglob("*.yaml"))
+)  # fmt: skip
+def test_every_experiment_composes_into_a_valid_training_config(experiment: str) -> None:
+    from schedrl import envs
+    from schedrl.agents.config import check_training_config
+
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        composed = compose("train", overrides=[f"experiment={experiment}", "device=cpu"])
+    cfg = OmegaConf.to_container(composed, resolve=True)
+    check_training_config(cfg)
+    family = envs.family(cfg["env"]["id"])
+    family.check_env_kwargs(dict(cfg["env"].get("kwargs") or {}))
+    assert family.load_instances(cfg["env"]["validation"])  # the validation set it names exists
