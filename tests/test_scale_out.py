@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -175,7 +176,7 @@ def test_every_experiment_composes_into_a_valid_training_config(experiment: str)
 
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         composed = compose("train", overrides=[f"experiment={experiment}", "device=cpu"])
-    cfg = OmegaConf.to_container(composed, resolve=True)
+    cfg = cast(dict[str, Any], OmegaConf.to_container(composed, resolve=True))
     check_training_config(cfg)
     family = envs.family(cfg["env"]["id"])
     family.check_env_kwargs(dict(cfg["env"].get("kwargs") or {}))
