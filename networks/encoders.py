@@ -12,12 +12,25 @@ from __future__ import annotations
 import inspect
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from schedrl.errors import ConfigError, UnknownNameError
 from schedrl.networks.graph_batch import GraphBatch
+
+
+@dataclass(frozen=True)
+class RowEdges:
+    """The edges into some rows of the flat node view, in the flat edge order: the row each
+    message comes from, the position among those rows it goes to, and the edge's features."""
+
+    source: torch.Tensor  # [E'] long
+    slot: torch.Tensor  # [E'] long
+    attr: torch.Tensor | None  # [E', D] float
 
 
 def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, final_activation: bool = False) -> nn.Sequential:
@@ -27,6 +40,16 @@ def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, final_activatio
         if index < len(sizes) - 2 or final_activation:
             layers.append(activation())
     return nn.Sequential(*layers)
+
+
+def run_mlp(sequence: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+    """`sequence(x)` for an `mlp`, without the module calls' overhead (per-decision inference on a few rows)."""
+    for layer in sequence:
+        if isinstance(layer, nn.Linear):
+            x = F.linear(x, layer.weight, layer.bias)
+        else:
+            x = torch.relu(x) if isinstance(layer, nn.ReLU) else layer(x)
+    return x
 
 
 def required(edge_attr: torch.Tensor | None) -> torch.Tensor:
@@ -80,6 +103,26 @@ class GINEncoder(Encoder):
         for forward_conv, reverse_conv, norm in zip(self.forward_convs, self.reverse_convs, self.norms, strict=True):
             h = norm(h + torch.relu(forward_conv(h, *along) + reverse_conv(h, *against)))
         return h.view(batch.batch_size, batch.max_nodes, -1)
+
+    def layer_rows(
+        self, index: int, h: torch.Tensor, rows: torch.Tensor, along: RowEdges, against: RowEdges
+    ) -> torch.Tensor:
+        """Layer `index`'s output at the flat node `rows`, from the previous layer's output
+        `h` at every node and the edges into those rows (along and against each edge's
+        direction): what `forward` computes there, for inference that recomputes only the
+        rows whose inputs changed (networks/incremental.py)."""
+        own = h.index_select(0, rows)
+        forward = self._conv_rows(self.forward_convs[index], h, own, along)
+        reverse = self._conv_rows(self.reverse_convs[index], h, own, against)
+        return self.norms[index](own + torch.relu(forward + reverse))
+
+    def _conv_rows(self, conv: Any, h: torch.Tensor, own: torch.Tensor, edges: RowEdges) -> torch.Tensor:
+        """GIN(E)Conv at the rows, summing the messages in the edges' order as its scatter does."""
+        messages = h.index_select(0, edges.source)  # a new tensor: the in-place steps below are safe
+        if self.edge_input:
+            messages.add_(F.linear(required(edges.attr), conv.lin.weight, conv.lin.bias)).relu_()
+        summed = own.new_zeros(own.shape).index_add_(0, edges.slot, messages)
+        return run_mlp(conv.nn, summed.add_((1 + conv.eps) * own))
 
 
 class GATEncoder(Encoder):

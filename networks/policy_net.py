@@ -65,19 +65,29 @@ class GraphPolicyNetwork(nn.Module):
         the same distribution at a fraction of the head's cost, since few nodes are legal."""
         batch = GraphBatch.from_observation(obs)
         nodes = self.encoder(batch)  # [B, N, d]
+        context = self.context(batch, nodes)
+        return self.node_logits(nodes, context, batch.node_mask, action_mask), self.value(context).squeeze(-1)
+
+    def context(self, batch: GraphBatch, nodes: torch.Tensor) -> torch.Tensor:
+        """Per graph: masked mean of the node embeddings [B, N, d], embedded global features, the K context nodes."""
         parts = [batch.masked_mean(nodes)]
         if self.global_embed is not None and batch.global_features is not None:
             parts.append(self.global_embed(batch.global_features))
         if self.config.context_nodes:
             parts.append(batch.gather_context(nodes, self.config.context_nodes))
-        context = torch.cat(parts, dim=-1)
+        return torch.cat(parts, dim=-1)
+
+    def node_logits(
+        self, nodes: torch.Tensor, context: torch.Tensor, node_mask: torch.Tensor, action_mask: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Scores [B, N] of the real (and, given `action_mask`, legal) nodes, -inf elsewhere. Inference
+        that keeps the embeddings up to date itself (networks/incremental.py) scores with this head too."""
         # The head's first layer acts on [node, context]: its context half is computed once per graph.
         first, rest = self.score[0], self.score[1:]
         node_weight, context_weight = first.weight.split([nodes.shape[-1], context.shape[-1]], dim=1)
         per_graph = F.linear(context, context_weight, first.bias)  # [B, head_hidden]
-        selected = batch.node_mask if action_mask is None else action_mask.bool() & batch.node_mask
+        selected = node_mask if action_mask is None else action_mask.bool() & node_mask
         graphs, slots = selected.nonzero(as_tuple=True)
         scores = rest(F.linear(nodes[graphs, slots], node_weight) + per_graph[graphs]).squeeze(-1)
         logits = torch.full(selected.shape, float("-inf"), dtype=scores.dtype, device=scores.device)
-        logits = logits.index_put((graphs, slots), scores)
-        return logits, self.value(context).squeeze(-1)
+        return logits.index_put((graphs, slots), scores)

@@ -150,7 +150,7 @@ def _method_plan(request: Request, family: ProblemFamily) -> tuple[Kind, Evaluat
     _check_flags(request, "solver")
     factory = family.solvers[request.policy]
     taken = inspect.signature(factory).parameters  # a solver without randomness takes no seed: none passed
-    options = {"seed": request.seed} if request.seed is not None and "seed" in taken else {}
+    options: dict[str, float] = {"seed": request.seed} if request.seed is not None and "seed" in taken else {}
     if request.time_limit is not None:
         if "time_limit" not in taken:
             raise ConfigError(f"solver {request.policy!r} takes no --time-limit: it is not an anytime search")

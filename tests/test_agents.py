@@ -110,7 +110,7 @@ def test_forward_passes_in_chunks_sample_the_same_schedules() -> None:
     instance = load_benchmark("la01")  # 50 nodes: chunks of 3 graphs with forward_nodes=150
 
     def makespans(forward_nodes: int) -> list[int]:
-        policy = LearnedPolicy(network, "schedrl/JobShop-v0", {}, forward_nodes=forward_nodes)
+        policy = LearnedPolicy(network, "schedrl/JobShop-v0", {}, forward_nodes=forward_nodes, reencode_every=1)
         return [info["makespan"] for info in policy.rollouts([instance] * 8, greedy=False, seed=2)]
 
     assert makespans(150) == makespans(0)
