@@ -14,6 +14,13 @@ The `schedrl batched xB` row runs B episodes at once in the numpy-batched engine
 (`schedrl.envs.jobshop.batched`, non_delay only) in this one process; its episodes/s against
 JSSEnv's is the per-core comparison for batched simulation (`--batch 0` skips it).
 
+`--auto-compare` measures only the batched engine, with `auto_single_choice` on (forced
+moves taken inside `step`) against off (each forced move is a step of its own, the
+reference), on B generated Taillard-style instances per size (seed 0), for each size and B:
+
+    python scripts/bench_env.py --auto-compare                    # 10x10 15x15 20x20, B = 1 64 256 1024
+    python scripts/bench_env.py --auto-compare --sizes 6x6 --batches 1 8 --seconds 0.5
+
 Every measurement builds the env once (not timed), plays one warm-up episode, then plays
 full episodes (reset, observation at every step, and the policy's own cost, all timed)
 until at least `--seconds` have passed. The policy is the same for every env: take the
@@ -59,7 +66,7 @@ import importlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -68,7 +75,7 @@ import gymnasium as gym
 import numpy as np
 
 from schedrl import envs
-from schedrl.envs.jobshop import JobShopEnv, JobShopInstance, load_benchmark
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, JobShopInstance, load_benchmark
 from schedrl.envs.jobshop.batched import BatchedJobShop
 from schedrl.envs.jobshop.dynamics import DYNAMICS
 from schedrl.envs.jobshop.parser import format_standard
@@ -103,13 +110,14 @@ def schedrl_episode(instance: JobShopInstance, dynamics: str, *, wrapped: bool) 
     return episode
 
 
-def schedrl_batched_episodes(instance: JobShopInstance, batch: int) -> Episode:
-    """`batch` episodes of the instance at once in the batched engine; returns the decisions
-    taken over all of them (one random legal node per running episode per step)."""
-    engine = BatchedJobShop(batch, instance.num_jobs, instance.num_machines)
+def schedrl_batched_episodes(instances: list[JobShopInstance], *, auto: bool = True) -> Episode:
+    """One episode of each instance (all of one size), all at once in the batched engine;
+    returns the decisions taken over all of them (one random legal node per running episode per step)."""
+    batch = len(instances)
+    engine = BatchedJobShop(batch, *instances[0].shape, auto_single_choice=auto)
 
     def episodes(rng: np.random.Generator) -> int:
-        engine.reset([instance] * batch)
+        engine.reset(instances)
         steps = 0
         while not engine.done.all():
             steps += int((~engine.done).sum())
@@ -246,6 +254,17 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.2f}" if value >= 1 else f"{value:.3g}"
 
 
+def markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table with padded columns."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+        for row in (header, *rows)
+    ]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
 def table(measurements: list[Measurement]) -> str:
     """A Markdown table; the ratio is ours (gym.make) episodes/s over the row's."""
     ours = {m.instance: m.episodes_per_second for m in measurements if m.env == BASELINE}
@@ -261,13 +280,35 @@ def table(measurements: list[Measurement]) -> str:
         )
         for m in measurements
     ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-        for row in (header, *rows)
-    ]
-    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(lines)
+    return markdown(header, rows)
+
+
+def auto_compare(sizes: list[tuple[int, int]], batches: list[int], seconds: float) -> str:
+    """The batched engine with forced moves taken inside `step` against the reference, each
+    forced move a step of its own: a Markdown table, one row per size and batch."""
+    rows = []
+    for jobs, machines in sizes:
+        for batch in batches:
+            instances = JobShopGenerator(jobs, machines).sample_set(batch, seed=SEED)
+            name = f"{jobs}x{machines}"
+            off, on = (
+                measure(name, f"batched x{batch} auto={auto}", schedrl_batched_episodes(instances, auto=auto),
+                        seconds, batch)
+                for auto in (False, True)
+            )  # fmt: skip
+            rows.append(
+                (
+                    name,
+                    str(batch),
+                    f"{off.steps_per_episode:.1f}",
+                    number(off.episodes_per_second),
+                    f"{on.steps_per_episode:.1f}",
+                    number(on.episodes_per_second),
+                    f"{on.episodes_per_second / off.episodes_per_second:.2f}",
+                )
+            )
+    header = ("size", "B", "steps/ep off", "episodes/s off", "steps/ep on", "episodes/s on", "on / off")
+    return markdown(header, rows)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -277,9 +318,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dynamics", choices=sorted(DYNAMICS), default="non_delay", help="our scheme only")
     parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True, help="also the peer envs")
     parser.add_argument("--batch", type=int, default=256, help="episodes at once in the batched engine (0: skip)")
+    parser.add_argument("--auto-compare", action="store_true", help="only the batched engine: auto_single_choice")
+    parser.add_argument("--sizes", nargs="+", default=["10x10", "15x15", "20x20"], help="with --auto-compare: JxM")
+    parser.add_argument("--batches", nargs="+", type=int, default=[1, 64, 256, 1024], help="with --auto-compare")
     args = parser.parse_args(argv)
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
+    try:
+        args.sizes = [tuple(int(part) for part in size.split("x")) for size in args.sizes]
+    except ValueError:
+        args.sizes = []
+    if not all(len(size) == 2 and min(size) >= 1 for size in args.sizes):
+        parser.error("--sizes takes JOBSxMACHINES sizes such as 15x15")
+    if min(args.batches) < 1:
+        parser.error(f"--batches must be positive, got {args.batches}")
     try:
         args.instances = [load_benchmark(name) for name in args.instances]
     except envs.UnknownNameError as error:
@@ -289,6 +341,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.auto_compare:
+        print(f"# batched engine, auto_single_choice off (reference) vs on; generated instances (seed {SEED}),")
+        print(f"# random legal actions; >= {args.seconds:g} s per cell after 1 warm-up call; numpy {version('numpy')}")
+        print(auto_compare(args.sizes, args.batches, args.seconds))
+        return
     peers, notes = installed_peers(PEERS) if args.peers else ([], ["peers: not measured (--no-peers)"])
     measurements: list[Measurement] = []
     for instance in args.instances:
@@ -296,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
             episode = schedrl_episode(instance, args.dynamics, wrapped=wrapped)
             measurements.append(measure(instance.name, env, episode, args.seconds))
         if args.batch and args.dynamics == "non_delay":  # the batched engine implements non_delay
-            batched = schedrl_batched_episodes(instance, args.batch)
+            batched = schedrl_batched_episodes([instance] * args.batch)
             measurements.append(
                 measure(instance.name, f"schedrl batched x{args.batch}", batched, args.seconds, args.batch)
             )

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_env.py"
 
 
@@ -149,3 +151,17 @@ def test_uam_bench_prints_ratios_latency_and_memory() -> None:
     assert float(env_table[1]["decisions/s"].replace(",", "")) > 0
     assert float(latency_table[0]["decision ms"]) > 0
     assert int(memory_table[0]["decisions"]) > 0
+
+
+def test_auto_compare_measures_forced_choices_on_and_off_in_one_run() -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--auto-compare", "--sizes", "6x6", "--batches", "1", "8", "--seconds", "0.2"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    (table,) = markdown_tables(result.stdout)
+    assert [row["B"] for row in table] == ["1", "8"]
+    for row in table:
+        assert float(row["steps/ep off"]) == 36.0  # every operation is a step without forced choices
+        assert 0 < float(row["steps/ep on"]) < 36.0  # with them, fewer
+        off, on = (float(row[f"episodes/s {mode}"].replace(",", "")) for mode in ("off", "on"))
+        assert float(row["on / off"]) == pytest.approx(on / off, abs=0.01)

@@ -5,21 +5,24 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schedrl import envs
-from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, load_benchmark
+from schedrl.envs.jobshop import JobShopEnv, JobShopGenerator, JobShopInstance, load_benchmark
 from schedrl.envs.jobshop.batched import BatchedJobShop
 from schedrl.envs.jobshop.validate import validate_schedule
 
 
+@pytest.mark.parametrize("auto", [True, False])
 @pytest.mark.parametrize("reward", ["dense", "sparse"])
 @pytest.mark.parametrize("names", [["la01", "la02", "la03", "la04", "la05"], None])
-def test_batched_matches_the_single_env(reward: str, names: list[str] | None) -> None:
+def test_batched_matches_the_single_env(reward: str, names: list[str] | None, auto: bool) -> None:
     instances = [load_benchmark(n) for n in names] if names else JobShopGenerator(6, 4).sample_set(6, seed=2)
     n, m = instances[0].shape
-    batch = BatchedJobShop(len(instances), n, m, reward=reward)
+    batch = BatchedJobShop(len(instances), n, m, reward=reward, auto_single_choice=auto)
     obs = batch.reset(instances)
-    singles = [JobShopEnv(instance, reward=reward) for instance in instances]
+    singles = [JobShopEnv(instance, reward=reward, auto_single_choice=auto) for instance in instances]
     single_obs = [env.reset(seed=0)[0] for env in singles]
     rng = np.random.default_rng(1)
     finals: dict[int, dict] = {}
@@ -41,6 +44,64 @@ def test_batched_matches_the_single_env(reward: str, names: list[str] | None) ->
                 assert info["makespan"] == single_info["makespan"]
     for b, instance in enumerate(instances):
         validate_schedule(instance, finals[b]["start_times"], finals[b]["makespan"])
+
+
+def _instances(rng: np.random.Generator, count: int, n: int, m: int) -> list[JobShopInstance]:
+    """Random instances with some zero durations (as in orb07): ties make long forced chains."""
+    instances = []
+    for instance in JobShopGenerator(n, m).sample_set(count, seed=int(rng.integers(2**31))):
+        durations = np.where(rng.random(instance.durations.shape) < 0.3, 0, instance.durations)
+        instances.append(JobShopInstance(machines=instance.machines, durations=durations, name="zeros"))
+    return instances
+
+
+@given(seed=st.integers(0, 2**31 - 1), reward=st.sampled_from(["dense", "sparse"]))
+def test_forced_chains_across_the_batch_match_taking_each_forced_move_as_a_step(seed: int, reward: str) -> None:
+    """Each row of the automatic batch against its own engine without automatic moves, which
+    takes the forced moves one step each: same observations at every decision, rewards per
+    decision equal to the sum over the moves it took, same schedules; finished rows restart."""
+    rng = np.random.default_rng(seed)
+    n, m, rows = int(rng.integers(1, 7)), int(rng.integers(1, 6)), int(rng.integers(2, 9))
+    batch = BatchedJobShop(rows, n, m, reward=reward)
+    singles = [BatchedJobShop(1, n, m, reward=reward, auto_single_choice=False) for _ in range(rows)]
+
+    def forced_moves(b: int) -> float:
+        """Take row b's forced moves in its own engine; returns their reward."""
+        total = 0.0
+        while not singles[b].done[0] and singles[b].action_masks()[0].sum() == 1:
+            total += singles[b].step(singles[b].action_masks()[0].argmax(keepdims=True))[1][0]
+        return total
+
+    def start(new_rows: np.ndarray) -> None:
+        instances = _instances(rng, new_rows.size, n, m)
+        batch.reset_rows(new_rows, instances)
+        for b, instance in zip(new_rows, instances, strict=True):
+            singles[b].reset([instance])
+            forced_moves(b)  # forced at reset: no reward, as in JobShopEnv
+
+    start(np.arange(rows))
+    obs, restarts = batch.observation(), 0
+    for _ in range(4 * n * m):  # three episodes per row at most
+        for b, single in enumerate(singles):
+            for key, value in single.observation().items():
+                np.testing.assert_array_equal(obs[key][b], value[0], err_msg=f"row {b} {key}")
+            np.testing.assert_array_equal(batch.action_masks()[b], single.action_masks()[0])
+        if batch.done.all():
+            break
+        actions = (rng.random((rows, batch.N)) * batch.action_masks()).argmax(axis=1)
+        running = np.flatnonzero(~batch.done)
+        obs, rewards, done, infos = batch.step(actions)
+        for row, info in zip(running.tolist(), infos, strict=True):
+            single_reward = singles[row].step(actions[row : row + 1])[1][0] + forced_moves(row)
+            assert rewards[row] == pytest.approx(single_reward)
+            assert done[row] == singles[row].done[0]
+            if info:
+                assert info["start_times"] == singles[row].start[0].reshape(n, m).tolist()
+        ended = running[done[running]]
+        if ended.size and restarts < 2:
+            start(ended)
+            obs, restarts = batch.observation(), restarts + 1
+    assert batch.done.all()
 
 
 def test_batched_rejects_illegal_actions_and_wrong_sizes() -> None:

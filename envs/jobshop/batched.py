@@ -1,6 +1,10 @@
 """Many job-shop episodes of one size stepped together: every transition is a numpy
 expression over the batch, with no Python loop over episodes.
 
+Forced choices (`auto_single_choice`) come in chains of several moves. They are taken in
+waves over the rows the last wave moved, each wave updating only what decides the next
+choice (`_move`); bounds, features, edges and rewards follow once per step (`_settle`).
+
 Same semantics as `JobShopEnv` with the `non_delay` scheme (the default): the same
 instance and actions give the same observations, rewards and schedules (tested).
 """
@@ -44,6 +48,8 @@ class BatchedJobShop:
         spaces = self.envelope.space().spaces
         self.arrays = {key: np.zeros((num_envs, *(box.shape or ())), box.dtype) for key, box in spaces.items()}
         self.features = self.arrays["node_features"]
+        self.by_node = self.features.reshape(num_envs * self.N, -1)  # views: a node's or a job's features
+        self.by_job = self.features.reshape(num_envs * num_jobs, num_machines, -1)  # in one fast slice
         self.positions = np.arange(num_machines)
         self.mask = np.zeros((num_envs, self.N), dtype=bool)
         self.eligible = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))  # (rows, nodes) in the mask
@@ -54,6 +60,7 @@ class BatchedJobShop:
             return np.zeros(shape, dtype=np.int64)
 
         self.machine, self.duration, self.lb, self.start = (integers(B, N) for _ in range(4))
+        self.lb_by_job = self.lb.reshape(B * n, m)
         self.job_ready, self.next_node, self.next_machine, self.job_work = (integers(B, n) for _ in range(4))
         self.machine_work, self.machine_count, self.machine_last = (integers(B, m) for _ in range(3))
         self.machine_ready = integers(B, m + 1)
@@ -62,6 +69,7 @@ class BatchedJobShop:
         self.candidates = np.zeros((B, n), dtype=bool)
         self.inverse, self.unit, self.rewards = np.ones(B), np.ones(B), np.zeros(B)
         self.instances: list[JobShopInstance | None] = [None] * B  # what each row schedules
+        self.moves: list[tuple[np.ndarray, ...]] = []  # (rows, nodes, machines, ends) moved since the last `_settle`
 
     def reset(self, instances: list[JobShopInstance]) -> dict[str, np.ndarray]:
         """Start all B episodes."""
@@ -114,7 +122,8 @@ class BatchedJobShop:
         self.arrays["edge_index"][rows, 1, : self.conjunctive] = jobs[:, 1:].ravel()
         self.arrays["edge_mask"][rows, : self.conjunctive] = 1
         self._advance_clock(rows)
-        self._forced()  # only the new rows can have forced choices: the others are at a fixpoint
+        self._forced(rows)
+        self._settle()
         self.rewards[rows] = 0.0  # as JobShopEnv.reset: moves forced at reset carry no reward
         self._sync()
 
@@ -125,69 +134,134 @@ class BatchedJobShop:
     def done(self) -> np.ndarray:
         return self.scheduled == self.N
 
-    def _advance_clock(self, rows: np.ndarray) -> None:
-        est = np.maximum(self.job_ready[rows], np.take_along_axis(self.machine_ready[rows], self.next_machine[rows], 1))
-        self.time[rows] = est.min(axis=1)
-        self.candidates[rows] = est == self.time[rows, None]
+    def _advance_clock(self, rows: np.ndarray) -> np.ndarray:
+        """Move the rows' clocks to their earliest start; returns (and stores) their candidates."""
+        waiting_for = self.next_machine.take(rows, axis=0) + (rows * (self.m + 1))[:, None]  # flat machine slots
+        est = np.maximum(self.job_ready.take(rows, axis=0), self.machine_ready.ravel()[waiting_for])
+        self.time[rows] = time = est.min(axis=1)
+        self.candidates[rows] = candidates = est == time[:, None]
+        return candidates
 
-    def _apply(self, rows: np.ndarray, nodes: np.ndarray) -> None:
-        m, f = self.m, self.features
-        jobs, positions = np.divmod(nodes, m)
-        machines, durations = self.machine[rows, nodes], self.duration[rows, nodes]
-        starts = np.maximum(self.job_ready[rows, jobs], self.machine_ready[rows, machines])
-        ends = starts + durations
-        self.start[rows, nodes] = starts
-        job_nodes = jobs[:, None] * m + self.positions  # [r, m]
-        later = self.positions >= positions[:, None]
-        shift = np.where(later, (ends - self.lb[rows, nodes])[:, None], 0)
-        self.lb[rows[:, None], job_nodes] += shift
-        f[rows[:, None], job_nodes, _COMPLETION_LB] = self.lb[rows[:, None], job_nodes] * self.inverse[rows, None]
-        self.job_ready[rows, jobs] = ends
-        self.machine_ready[rows, machines] = np.maximum(self.machine_ready[rows, machines], ends)
-        self.job_work[rows, jobs] -= durations
-        self.machine_work[rows, machines] -= durations
-        alive = positions + 1 < m
-        self.next_node[rows, jobs] = np.where(alive, nodes + 1, -1)
-        self.next_machine[rows, jobs] = np.where(alive, self.machine[rows, np.minimum(nodes + 1, self.N - 1)], m)
+    def _move(self, rows: np.ndarray, jobs: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+        """Schedule one node per row and update only what decides the next choices (the rest
+        waits for `_settle`, once per step, however long the forced chains); returns the machines.
+        Indexes flat views: on a few rows, 1-D indexing costs a fraction of 2-D indexing."""
+        job, node = rows * self.n + jobs, rows * self.N + nodes
+        machines = self.machine.ravel()[node]
+        machine = rows * (self.m + 1) + machines
+        ends = np.maximum(self.job_ready.ravel()[job], self.machine_ready.ravel()[machine])
+        self.start.ravel()[node] = ends
+        ends += self.duration.ravel()[node]
+        self.job_ready.ravel()[job] = ends
+        self.machine_ready.ravel()[machine] = ends  # non-negative durations: never earlier than before
+        last = (nodes + 1) % self.m == 0
+        self.next_node.ravel()[job] = np.where(last, -1, nodes + 1)
+        self.next_machine.ravel()[job] = np.where(last, self.m, self.machine.ravel().take(node + 1, mode="clip"))
         self.scheduled[rows] += 1
-        last, count = self.machine_last[rows, machines], self.machine_count[rows, machines]
-        linked = last >= 0
-        slots = self.conjunctive + machines * (self.n - 1) + count - 1
-        r, s = rows[linked], slots[linked]
-        self.arrays["edge_index"][r, 0, s] = last[linked]
+        self.moves.append((rows, nodes, machines, ends))
+        return machines
+
+    def _forced(self, rows: np.ndarray) -> None:
+        """Take the single-candidate moves of `rows` (the only rows that moved: the others sit at a
+        fixpoint), wave after wave over the rows the last wave moved, until each has a choice or is done."""
+        if not self.auto:
+            return
+        candidates = self.candidates.take(rows, axis=0)
+        while True:
+            single = candidates.sum(axis=1) == 1
+            if not single.any():
+                return
+            rows = rows[single]
+            jobs = candidates[single].argmax(axis=1)
+            slots = rows * self.n + jobs  # in the flat [B, n] arrays
+            self._move(rows, jobs, self.next_node.ravel()[slots])
+            self.candidates.ravel()[slots] = False  # a sole candidate leaves none: the clock moves on
+            rows = rows[self.scheduled.take(rows) < self.N]
+            candidates = self._advance_clock(rows)
+
+    def _settle(self) -> None:
+        """Bring lower bounds, features, machine edges and rewards up to date with the moves since
+        the last call, all at once: the same values as updating them move by move."""
+        if not self.moves:
+            return
+        distinct = len(self.moves) == 1  # one move per row: nothing to put in order
+        rows, nodes, machines, ends = (np.concatenate(parts) for parts in zip(*self.moves, strict=True))
+        self.moves.clear()
+        m, lb = self.m, self.lb.ravel()
+        positions = nodes % m
+        job, node = rows * self.n + nodes // m, rows * self.N + nodes  # slots in the flat views, as in `_move`
+        durations = self.duration.ravel()[node]
+        # the job's completion bound right after each move: its end plus the job's work after it
+        self._bound_makespan(rows, ends + lb[node - positions + m - 1] - lb[node], distinct)
+        self.by_node[node, _SCHEDULED] = 1.0
+        self._settle_machines(rows, nodes, machines, durations, distinct)
+        np.subtract.at(self.job_work.ravel(), job, durations)
+        # a job's last move here shifts the bounds of the rest of the job
+        last = slice(None) if distinct else (positions == m - 1) | (self.next_node.ravel()[job] == nodes + 1)
+        r, j, p = rows[last], job[last], positions[last]
+        shift = ends[last] - lb[node[last]]
+        lb[node] = ends
+        bounds = self.lb_by_job[j]  # [r, m]
+        bounds += np.where(self.positions > p[:, None], shift[:, None], 0)
+        self.lb_by_job[j] = bounds
+        inverse = self.inverse[r]
+        self.by_job[j, :, _COMPLETION_LB] = bounds * inverse[:, None]
+        self.by_job[j, :, _JOB_REMAINING_WORK] = (self.job_work.ravel()[j] * inverse)[:, None]
+        self.by_job[j, :, _JOB_REMAINING_OPS] = ((m - p - 1) / m)[:, None]
+
+    def _bound_makespan(self, rows: np.ndarray, bounds: np.ndarray, distinct: bool) -> None:
+        """Raise each row's makespan bound through its moves in order, and pay the rewards: dense,
+        each move's rise in turn (summed in move order); sparse, the makespan at the end."""
+        previous = self.makespan_lb[rows]
+        last: slice | np.ndarray = slice(None)
+        if distinct:
+            running, before = np.maximum(bounds, previous), previous
+        else:  # a row may have moved several times: take its moves in order
+            order, first, last = _grouped(rows)
+            rows, bounds, previous = rows[order], bounds[order], previous[order]
+            group = np.cumsum(first) * (int(bounds.max()) + 1)  # offsets keep each running max in its row
+            running = np.maximum(np.maximum.accumulate(bounds + group) - group, previous)
+            before = np.where(first, previous, running[np.arange(rows.size) - 1])
+        self.makespan_lb[rows[last]] = running[last]
+        if self.reward_kind == "dense":
+            np.add.at(self.rewards, rows, (before - running) * self.unit[rows])
+        else:
+            finished = rows[last][self.scheduled[rows[last]] == self.N]
+            makespans = (self.start[finished] + self.duration[finished]).max(axis=1)
+            self.rewards[finished] += -makespans * self.unit[finished]
+
+    def _settle_machines(
+        self, rows: np.ndarray, nodes: np.ndarray, machines: np.ndarray, durations: np.ndarray, distinct: bool
+    ) -> None:
+        """The machines' side of `_settle`: remaining work, and the disjunctive edges the moves fix
+        (each node follows the node before it on its machine)."""
+        slots = rows * self.m + machines  # in the flat [B, m] arrays
+        np.subtract.at(self.machine_work.ravel(), slots, durations)
+        before = self.machine_last.ravel()[slots]
+        count = self.machine_count.ravel()[slots]
+        last: slice | np.ndarray = slice(None)
+        if not distinct:  # a machine may take several moves of a row: rank them in order
+            order, first, last = _grouped(slots)
+            rows, nodes, machines, slots, before, count = (
+                a[order] for a in (rows, nodes, machines, slots, before, count)
+            )
+            index = np.arange(rows.size)
+            start = np.maximum.accumulate(np.where(first, index, 0))
+            before = np.where(first, before, nodes[index - 1])
+            count = count + index - start
+        linked = before >= 0
+        edges = self.conjunctive + machines * (self.n - 1) + count - 1
+        r, s = rows[linked], edges[linked]
+        self.arrays["edge_index"][r, 0, s] = before[linked]
         self.arrays["edge_index"][r, 1, s] = nodes[linked]
         self.arrays["edge_mask"][r, s] = 1
         self.arrays["edge_attr"][r, s, 0] = 1.0
-        self.machine_last[rows, machines] = nodes
-        self.machine_count[rows, machines] = count + 1
-        f[rows, nodes, _SCHEDULED] = 1.0
-        f[rows[:, None], job_nodes, _JOB_REMAINING_WORK] = (self.job_work[rows, jobs] * self.inverse[rows])[:, None]
-        f[rows[:, None], job_nodes, _JOB_REMAINING_OPS] = ((m - positions - 1) / m)[:, None]
-        machine_nodes = self.ops_on_machine[rows, machines]
-        f[rows[:, None], machine_nodes, _MACHINE_REMAINING_WORK] = (
-            self.machine_work[rows, machines] * self.inverse[rows]
-        )[:, None]
-        previous = self.makespan_lb[rows]
-        self.makespan_lb[rows] = np.maximum(previous, self.lb[rows, jobs * m + m - 1])
-        finished = self.scheduled[rows] == self.N
-        if self.reward_kind == "dense":
-            self.rewards[rows] += (previous - self.makespan_lb[rows]) * self.unit[rows]
-        else:
-            makespans = (self.start[rows] + self.duration[rows]).max(axis=1)
-            self.rewards[rows] += np.where(finished, -makespans * self.unit[rows], 0.0)
-        self.candidates[rows, jobs] = False
-        self.candidates[rows] &= self.next_machine[rows] != machines[:, None]
-        empty = rows[~self.candidates[rows].any(axis=1) & ~finished]
-        if empty.size:
-            self._advance_clock(empty)
-
-    def _forced(self) -> None:
-        while self.auto:
-            single = np.flatnonzero((self.candidates.sum(axis=1) == 1) & ~self.done)
-            if not single.size:
-                return
-            jobs = self.candidates[single].argmax(axis=1)
-            self._apply(single, self.next_node[single, jobs])
+        r, used = rows[last], slots[last]
+        self.machine_last.ravel()[used] = nodes[last]
+        self.machine_count.ravel()[used] = count[last] + 1
+        on_machine = (r * self.N)[:, None] + self.ops_on_machine.reshape(-1, self.n)[used]  # [r, n]
+        work = self.machine_work.ravel()[used] * self.inverse[r]
+        self.by_node[on_machine, _MACHINE_REMAINING_WORK] = work[:, None]
 
     def _sync(self) -> None:
         """Mask and eligibility feature move only between the old and new candidates (B x n, not B x N)."""
@@ -216,11 +290,21 @@ class BatchedJobShop:
             raise IllegalActionError(f"episode {bad}: action {int(actions[bad])} is not legal now (see action_masks())")
         self.rewards = np.zeros(self.B)
         if rows.size:
-            self._apply(rows, chosen)
-        self._forced()
+            jobs = chosen // self.m
+            machines = self._move(rows, jobs, chosen)
+            candidates = self.candidates[rows]
+            candidates[np.arange(rows.size), jobs] = False
+            candidates &= self.next_machine[rows] != machines[:, None]  # the machine is busy now
+            self.candidates[rows] = candidates
+            waiting = ~candidates.any(axis=1) & (self.scheduled[rows] < self.N)
+            if waiting.any():
+                self._advance_clock(rows[waiting])
+            self._forced(rows)
+        self._settle()
         self._sync()
-        done = self.done
-        infos = [self._final_info(int(b)) if done[b] else {} for b in rows]
+        infos: list[dict[str, Any]] = [{} for _ in rows]
+        for index in np.flatnonzero(self.done[rows]):
+            infos[index] = self._final_info(int(rows[index]))
         return self.observation(), self.rewards.copy(), self.done.copy(), infos
 
     def _final_info(self, row: int) -> dict[str, Any]:
@@ -232,6 +316,17 @@ class BatchedJobShop:
 
     def action_masks(self) -> np.ndarray:
         return self.mask.copy()
+
+
+def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The order that brings equal keys together, keeping their order of arrival, and where each group
+    starts and ends in it."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    change = ordered[1:] != ordered[:-1]
+    first, last = np.ones(keys.size, dtype=bool), np.ones(keys.size, dtype=bool)
+    first[1:], last[:-1] = change, change
+    return order, first, last
 
 
 BATCHED_OPTIONS = ("instance", "generator", "dynamics", "reward", "normalize_reward", "auto_single_choice")
