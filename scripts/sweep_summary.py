@@ -3,6 +3,12 @@ the objective against each hyperparameter that varies across its runs.
 
     python scripts/sweep_summary.py multirun/train/<time>                  # table on stdout
     python scripts/sweep_summary.py multirun/train/<time> --plot sweep.png --markdown sweep.md
+    python scripts/sweep_summary.py multirun/a multirun/b ...             # an ablation: one folder per variant
+
+With several folders (one per variant of an ablation, each over seeds), the variants are
+compared on the validation objective itself: the gap of each run is to the best rule under
+that run's own settings (a variant that changes the env, the scheme say, changes the rules'
+results too), so gaps of different variants do not compare, and objectives do.
 
 Reads each run's .hydra/overrides.yaml and result.json (written by train.py); runs that
 have no result.json (failed or still running) are listed as such. Rows that differ only
@@ -49,6 +55,34 @@ def _number(text: str) -> float | None:
 def _cell(text: str) -> str:
     number = _number(text)
     return f"{number:.4g}" if number is not None and not text.lstrip("-").isdigit() else text
+
+
+def best_objective(run_dir: Path, result: dict[str, Any]) -> float:
+    """The best checkpoint's mean validation objective, from its gap to the run's best rule."""
+    from schedrl import envs
+
+    env_id = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))["env"]["id"]
+    return float(envs.family(env_id).objective.value_at(result["best_rule_objective"], result[OBJECTIVE]))
+
+
+def variants_table(folders: list[Path]) -> str:
+    """Per folder: the mean and spread over its seeds of the best validation objective, and the
+    best rule's objective under its settings."""
+    header = ["variant", "seeds", "mean best objective", "std", "best rule (its objective)", "mean gap to it %"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for folder in folders:
+        done = [(folder / run["run"], run["result"]) for run in read_runs(folder) if run["result"]]
+        if not done:
+            lines.append(f"| {folder.name} | 0 | no result (failed or running) | | | |")
+            continue
+        objectives = [best_objective(run_dir, result) for run_dir, result in done]
+        rules = sorted({f"{result['best_rule']} ({result['best_rule_objective']:.4g})" for _, result in done})
+        spread = statistics.stdev(objectives) if len(objectives) > 1 else 0.0
+        gap = statistics.mean(result[OBJECTIVE] for _, result in done)
+        cells = [folder.name, str(len(done)), f"{statistics.mean(objectives):.4g}", f"{spread:.3g}", ", ".join(rules),
+                 f"{gap:+.2f}"]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def varying_keys(runs: list[dict[str, Any]]) -> list[str]:
@@ -123,19 +157,27 @@ def plot(runs: list[dict[str, Any]], keys: list[str], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder", type=Path, help="a multirun folder (multirun/train/<time>)")
+    parser.add_argument("folders", type=Path, nargs="+", help="a multirun folder (multirun/train/<time>), or several")
     parser.add_argument("--plot", type=Path, help="write the objective-vs-hyperparameter plot here")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
     args = parser.parse_args()
-    runs = read_runs(args.folder)
-    if not runs:
-        raise SystemExit(f"error: {args.folder} holds no Hydra runs (no */.hydra/overrides.yaml)")
+    for folder in args.folders:
+        if not read_runs(folder):
+            raise SystemExit(f"error: {folder} holds no Hydra runs (no */.hydra/overrides.yaml)")
+    if len(args.folders) > 1:
+        text = variants_table(args.folders)
+        print(text)
+        if args.markdown:
+            args.markdown.write_text(text + "\n", encoding="utf-8")
+        return
+    folder = args.folders[0]
+    runs = read_runs(folder)
     keys = varying_keys(runs)
     text = table(runs, keys)
     per_seed = seed_table(runs, keys)
     if per_seed:
         text += "\n\nOver seeds:\n\n" + per_seed
-    study = args.folder / "optimization_results.yaml"
+    study = folder / "optimization_results.yaml"
     if study.exists():
         text += "\n\nOptuna: " + json.dumps(yaml.safe_load(study.read_text(encoding="utf-8")))
     print(text)

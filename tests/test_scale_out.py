@@ -181,3 +181,22 @@ def test_every_experiment_composes_into_a_valid_training_config(experiment: str)
     family = envs.family(cfg["env"]["id"])
     family.check_env_kwargs(dict(cfg["env"].get("kwargs") or {}))
     assert family.load_instances(cfg["env"]["validation"])  # the validation set it names exists
+
+
+def test_an_ablation_compares_variants_on_the_objective_not_on_their_own_gaps(tmp_path: Path) -> None:
+    def variant(name: str, rule_objective: float, gaps: list[float]) -> Path:
+        for seed, gap in enumerate(gaps):
+            run = tmp_path / name / str(seed)
+            (run / ".hydra").mkdir(parents=True)
+            (run / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump([f"seed={seed}"]))
+            (run / "config.yaml").write_text(yaml.safe_dump({"env": {"id": "schedrl/JobShop-v0"}}))
+            result = {"best_gap_percent": gap, "last_gap_percent": gap, "best_rule": "mwkr",
+                      "best_rule_objective": rule_objective, "steps": 100}  # fmt: skip
+            (run / "result.json").write_text(json.dumps(result))
+        return tmp_path / name
+
+    # The second variant's gap is better only because its rules got worse under its settings.
+    table = summary(variant("plain", 1000.0, [-1.0, -3.0]), str(variant("changed", 1100.0, [-4.0, -4.0])))
+    rows = {row[0]: row for row in ([c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[2:])}
+    assert float(rows["plain"][2]) == pytest.approx(980.0) and float(rows["changed"][2]) == pytest.approx(1056.0)
+    assert rows["plain"][5] == "-2.00" and rows["changed"][4] == "mwkr (1100)"
