@@ -39,38 +39,30 @@ class IncrementalEncoding:
         self._previous: dict[str, np.ndarray] = {}
         self._hidden: list[torch.Tensor] = []  # per layer (0: the embedded features), [B * N, d]
         self._source = self._target = np.zeros(0, dtype=np.int64)  # the real edges, flat node rows
-        self._attr: np.ndarray | None = None
+        self._attr: torch.Tensor | None = None
         self._since_full = 0
 
     @torch.inference_mode()
     def logits(self, observation: dict[str, np.ndarray], action_mask: np.ndarray) -> torch.Tensor:
         """-inf where illegal, [B, N]. `observation` holds the B graphs stacked; it is kept to diff the
         next one against, so its arrays must not change afterwards (env observations are copies)."""
+        batch = GraphBatch.from_observation(
+            {key: torch.from_numpy(value).to(self.device) for key, value in observation.items()}
+        )
         full = not self._hidden or (self.reencode_every > 0 and self._since_full >= self.reencode_every)
         touched = self._touched_by_edges(observation)
-        if full or touched is not None:
-            self._flatten_edges(observation)
-        features = torch.from_numpy(observation["node_features"]).to(self.device).flatten(0, 1)
+        if full or touched is not None:  # the real edges, as the full pass flattens them
+            flat, self._attr, _ = batch.flat_edges(bidirectional=False)
+            self._source, self._target = flat.cpu().numpy()
+        features = batch.node_features.flatten(0, 1)
         if full:
             self._encode_all(features)
         else:
             self._update(observation, features, touched)
         self._previous = observation
-        batch = GraphBatch.from_observation(
-            {key: torch.from_numpy(value).to(self.device) for key, value in observation.items()}
-        )
         nodes = self._hidden[-1].view(batch.batch_size, batch.max_nodes, -1)
         context = self.network.context(batch, nodes)
         return self.network.node_logits(nodes, context, batch.node_mask, torch.from_numpy(action_mask).to(self.device))
-
-    def _flatten_edges(self, observation: dict[str, np.ndarray]) -> None:
-        """The real edges in `GraphBatch.flat_edges`' order (graph by graph, slot by slot)."""
-        edge_index, keep = observation["edge_index"], observation["edge_mask"] > 0.5
-        offsets = np.arange(edge_index.shape[0]).reshape(-1, 1) * observation["node_mask"].shape[1]
-        self._source = (edge_index[:, 0] + offsets)[keep]
-        self._target = (edge_index[:, 1] + offsets)[keep]
-        attr = observation.get("edge_attr")
-        self._attr = None if attr is None else attr[keep]
 
     def _touched_by_edges(self, observation: dict[str, np.ndarray]) -> np.ndarray | None:
         """Flat rows at either end (before or after) of an edge slot that changed; None if none did."""
@@ -134,7 +126,8 @@ class IncrementalEncoding:
     def _row_edges(self, position: np.ndarray, source: np.ndarray, target: np.ndarray) -> RowEdges:
         at = position[target]
         pick = np.flatnonzero(at >= 0)
-        attr = None if self._attr is None else torch.from_numpy(self._attr[pick]).to(self.device)
+        chosen = self._tensor(pick)
+        attr = None if self._attr is None else self._attr.index_select(0, chosen)
         return RowEdges(self._tensor(source[pick]), self._tensor(at[pick]), attr)
 
     def _tensor(self, index: np.ndarray) -> torch.Tensor:
