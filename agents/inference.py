@@ -43,15 +43,15 @@ def zoo_names() -> list[str]:
     return sorted(p.name for p in ZOO.iterdir() if p.is_dir()) if ZOO.is_dir() else []
 
 
-def _as_tensors(observations: list[dict[str, np.ndarray]], device: torch.device) -> dict[str, torch.Tensor]:
-    return {key: torch.from_numpy(np.stack([o[key] for o in observations])).to(device) for key in observations[0]}
-
-
 def _stacked(observations: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """One batch of observations; one observation as views (a greedy rollout, once per decision)."""
     if len(observations) == 1:
         return {key: value[None] for key, value in observations[0].items()}
     return {key: np.stack([o[key] for o in observations]) for key in observations[0]}
+
+
+def _as_tensors(observations: list[dict[str, np.ndarray]], device: torch.device) -> dict[str, torch.Tensor]:
+    return {key: torch.from_numpy(value).to(device) for key, value in _stacked(observations).items()}
 
 
 class LearnedPolicy:
