@@ -38,6 +38,7 @@ TRAINING_SETTINGS = (
     Setting("agent.max_grad_norm", float, 0, low_open=True),  # a negative norm flips the gradient
     Setting("agent.target_kl", float, 0, low_open=True, optional=True),
     Setting("agent.imitation_rule", str, optional=True),
+    Setting("agent.init_weights", str, optional=True),
     Setting("agent.imitation_decisions", int, 1),
     Setting("agent.imitation_epochs", int, 1),
     Setting("agent.imitation_learning_rate", float, 0, low_open=True),
@@ -55,6 +56,11 @@ TRAINING_SETTINGS = (
 
 def check_training_config(cfg: dict[str, Any]) -> None:
     check_settings(cfg, TRAINING_SETTINGS)
+    agent = cfg["agent"]
+    if agent.get("init_weights") and agent.get("imitation_rule"):
+        raise ConfigError(
+            "agent.init_weights and agent.imitation_rule both choose the starting policy: set one of them"
+        )
     resolve_device(str(cfg.get("device", "cpu")))
 
 

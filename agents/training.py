@@ -30,6 +30,7 @@ from schedrl.agents.callbacks import (
 from schedrl.agents.checkpoint import GAP_KEY, TRAINER, CheckpointError, recover_checkpoint, verify_checkpoint
 from schedrl.agents.config import check_training_config, resolve_device
 from schedrl.agents.imitation import demonstrations, imitate, teacher
+from schedrl.agents.pretrained import WIDTHS, PretrainedStart, differences, pretrained_start
 from schedrl.agents.run_record import provenance, record_result, record_resume, record_start
 from schedrl.agents.sb3_policy import GraphActorCriticPolicy
 from schedrl.envs.core.folder_lock import lock_folder
@@ -219,6 +220,12 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
             "global_features": width("global_features"), "context_nodes": width("context_nodes")}  # fmt: skip
 
 
+def _announce(start: PretrainedStart, configured: dict[str, Any]) -> None:
+    changed = differences(configured, start.network)
+    note = f"; its network replaces the configured one ({', '.join(changed)})" if changed else ""
+    print(f"policy starts from the weights of {start.source}{note}", flush=True)
+
+
 def warm_start(model: MaskablePPO, cfg: dict[str, Any], env: gym.Env) -> None:
     """Fit the new policy to the configured baseline before PPO starts (agents/imitation.py),
     on episodes of `env`, built as the training envs are."""
@@ -276,7 +283,14 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
             record_resume(run_dir, model.num_timesteps, code)
         else:
             network = network_options(cfg["network"], vec_env.observation_space)
+            start = pretrained_start(agent["init_weights"], env_id, network) if agent.get("init_weights") else None
+            if start is not None:
+                _announce(start, network)
+                network = start.network
+                cfg = {**cfg, "network": {k: v for k, v in network.items() if k not in WIDTHS}}
             model, best_gap = build_model(cfg, vec_env, network), float("inf")
+            if start is not None:
+                cast(GraphActorCriticPolicy, model.policy).network.load_state_dict(start.weights)
             record_start(run_dir, cfg, code)
         # Refuse graphs the encoder cannot afford (the transformer's dense attention) before the first rollout.
         nodes = int(cast(gym.spaces.Discrete, vec_env.action_space).n)
