@@ -1,0 +1,89 @@
+"""Learning curves of train.py runs: the greedy validation objective against environment
+steps, one line per run, from each run's logs/progress.csv (resumed runs included).
+
+    python scripts/learning_curves.py outputs/train/<run> [label=outputs/train/<run> ...] \
+        --plot curves.png [--every 100000]
+
+Prints, per run, the validation objective every `--every` steps (the validation nearest each
+mark; validations fall where a rollout ends) and the best one with its step, as a Markdown
+table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+STEP = "time/total_timesteps"
+
+
+def validation_column(header: list[str]) -> str:
+    """The family's validation objective (`validation/<objective>_mean`)."""
+    found = [key for key in header if key.startswith("validation/") and key.endswith("_mean")]
+    if len(found) != 1:
+        raise SystemExit(f"expected one validation/<objective>_mean column, found {found or 'none'}")
+    return found[0]
+
+
+def read_curve(run: Path) -> tuple[str, list[tuple[int, float]]]:
+    """(objective column, [(step, validation objective)]) of one run, in step order."""
+    log = run / "logs" / "progress.csv"
+    if not log.is_file():
+        raise SystemExit(f"{run}: no logs/progress.csv (is it a train.py run folder?)")
+    with log.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    column = validation_column(list(rows[0]) if rows else [])
+    points = {int(float(row[STEP])): float(row[column]) for row in rows if row.get(column)}
+    return column, sorted(points.items())
+
+
+def at_marks(curve: list[tuple[int, float]], every: int) -> dict[int, float]:
+    """The validation nearest each multiple of `every` (the later one on a tie)."""
+    marks: dict[int, float] = {}
+    for step, value in curve:
+        marks[round(step / every) * every] = value
+    return marks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="run folders, optionally as label=folder")
+    parser.add_argument("--plot", type=Path, help="write the curves to this picture")
+    parser.add_argument("--every", type=int, default=100_000, help="table rows every N steps")
+    args = parser.parse_args()
+    curves: dict[str, list[tuple[int, float]]] = {}
+    column = ""
+    for spec in args.runs:
+        label, _, folder = spec.rpartition("=") if "=" in spec else (Path(spec).name, "", spec)
+        column, curves[label] = read_curve(Path(folder))
+    marks = sorted({mark for curve in curves.values() for mark in at_marks(curve, args.every)})
+    name = column.removeprefix("validation/")
+    print(f"| steps | {' | '.join(curves)} |")
+    print(f"|---:|{'---:|' * len(curves)}")
+    for mark in marks:
+        values = [at_marks(curve, args.every).get(mark) for curve in curves.values()]
+        print(f"| {mark:,} | " + " | ".join("" if v is None else f"{v:.1f}" for v in values) + " |")
+    for label, curve in curves.items():
+        step, best = min(curve, key=lambda point: point[1]) if curve else (0, float("nan"))
+        print(f"{label}: best validation {name} {best:.1f} at step {step:,} ({len(curve)} validations)")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axis = plt.subplots(figsize=(7, 4))
+        for label, curve in curves.items():
+            axis.plot([s for s, _ in curve], [v for _, v in curve], marker=".", label=label)
+        axis.set_xlabel("environment steps")
+        axis.set_ylabel(f"greedy validation {name}")
+        axis.grid(alpha=0.3)
+        axis.legend()
+        figure.tight_layout()
+        figure.savefig(args.plot, dpi=120)
+        print(f"wrote {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
