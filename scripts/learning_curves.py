@@ -18,15 +18,15 @@ from pathlib import Path
 STEP = "time/total_timesteps"
 
 
-def validation_column(header: list[str]) -> str:
-    """The family's validation objective (`validation/<objective>_mean`)."""
+def validation_column(header: list[str]) -> str | None:
+    """The family's validation objective (`validation/<objective>_mean`); None before the first validation."""
     found = [key for key in header if key.startswith("validation/") and key.endswith("_mean")]
-    if len(found) != 1:
-        raise SystemExit(f"expected one validation/<objective>_mean column, found {found or 'none'}")
-    return found[0]
+    if len(found) > 1:
+        raise SystemExit(f"expected one validation/<objective>_mean column, found {found}")
+    return found[0] if found else None
 
 
-def read_curve(run: Path) -> tuple[str, list[tuple[int, float]]]:
+def read_curve(run: Path) -> tuple[str | None, list[tuple[int, float]]]:
     """(objective column, [(step, validation objective)]) of one run, in step order."""
     log = run / "logs" / "progress.csv"
     if not log.is_file():
@@ -34,6 +34,8 @@ def read_curve(run: Path) -> tuple[str, list[tuple[int, float]]]:
     with log.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     column = validation_column(list(rows[0]) if rows else [])
+    if column is None:
+        return None, []
     points = {int(float(row[STEP])): float(row[column]) for row in rows if row.get(column)}
     return column, sorted(points.items())
 
@@ -53,10 +55,11 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=100_000, help="table rows every N steps")
     args = parser.parse_args()
     curves: dict[str, list[tuple[int, float]]] = {}
-    column = ""
+    column = "validation/objective_mean"
     for spec in args.runs:
         label, _, folder = spec.rpartition("=") if "=" in spec else (Path(spec).name, "", spec)
-        column, curves[label] = read_curve(Path(folder))
+        found, curves[label] = read_curve(Path(folder))
+        column = found or column
     marks = sorted({mark for curve in curves.values() for mark in at_marks(curve, args.every)})
     name = column.removeprefix("validation/")
     print(f"| steps | {' | '.join(curves)} |")
@@ -65,7 +68,10 @@ def main() -> None:
         values = [at_marks(curve, args.every).get(mark) for curve in curves.values()]
         print(f"| {mark:,} | " + " | ".join("" if v is None else f"{v:.1f}" for v in values) + " |")
     for label, curve in curves.items():
-        step, best = min(curve, key=lambda point: point[1]) if curve else (0, float("nan"))
+        if not curve:
+            print(f"{label}: no validation yet")
+            continue
+        step, best = min(curve, key=lambda point: point[1])
         print(f"{label}: best validation {name} {best:.1f} at step {step:,} ({len(curve)} validations)")
     if args.plot:
         import matplotlib
