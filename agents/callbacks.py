@@ -138,7 +138,10 @@ class StopOnSignal(BaseCallback):
 
 
 class ValidationCallback(BaseCallback):
-    """Greedy validation every `every` steps; keeps `best/` and `last/` checkpoints."""
+    """Greedy validation every `every` steps; keeps `best/` and `last/` checkpoints. With
+    `validate_at_start`, a new run's starting policy (fine-tuned or warm-started) is validated
+    at step 0 too: its curve starts where it began, and `best/` is the start if PPO only makes
+    it worse."""
 
     def __init__(
         self,
@@ -149,6 +152,7 @@ class ValidationCallback(BaseCallback):
         metadata: dict[str, Any],
         config: dict[str, Any],
         best_gap: float = float("inf"),  # a resumed run's best so far
+        validate_at_start: bool = False,
     ):
         super().__init__()
         self.every = every
@@ -161,6 +165,7 @@ class ValidationCallback(BaseCallback):
         self.last_gap: float | None = None
         self.validated_at = -1  # the step of the last validation
         self._next = every
+        self.validate_at_start = validate_at_start
 
     @property
     def network(self) -> GraphPolicyNetwork:
@@ -192,6 +197,10 @@ class ValidationCallback(BaseCallback):
         # On the same grid of steps as before an interruption; the resumed step was just checkpointed.
         self._next = (self.num_timesteps // self.every + 1) * self.every
         self.validated_at = self.num_timesteps if self.num_timesteps else -1
+        if self.validate_at_start and self.num_timesteps == 0:
+            self.checkpoint()
+            self.logger.record("time/total_timesteps", 0)
+            self.logger.dump(step=0)
 
     def _on_step(self) -> bool:
         if self.num_timesteps >= self._next:

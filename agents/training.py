@@ -309,8 +309,9 @@ def _train(cfg: dict[str, Any], run_dir: Path, resume: bool) -> TrainingResult:
         "seed": cfg["seed"],
         "baseline": {"best_rule": baseline.name, "mean_objective": baseline.mean_objective},
     }
+    given_start = not resume and bool(agent.get("init_weights") or agent.get("imitation_rule"))
     validator = ValidationCallback(
-        cfg["eval_every"], validation, baseline.mean_objective, run_dir, metadata, cfg, best_gap=best_gap
+        cfg["eval_every"], validation, baseline.mean_objective, run_dir, metadata, cfg, best_gap, given_start
     )
     stop = StopOnSignal()
     objective = ObjectiveLogger(family.objective.key)

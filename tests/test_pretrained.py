@@ -3,6 +3,7 @@ checkpoint's weights and network, and refuses weights that cannot fit its env.""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import torch
 import yaml
 from test_agents import train_config
 
-from schedrl import agents
+from schedrl import agents, envs
 from schedrl.agents.checkpoint import read_checkpoint
 from schedrl.agents.training import train
 from schedrl.errors import ConfigError, UnknownNameError
@@ -34,6 +35,21 @@ def test_a_fine_tuned_run_starts_from_the_checkpoints_weights_and_network(
     saved = yaml.safe_load((result.run_dir / "config.yaml").read_text())
     assert saved["network"]["hidden"] == 64
     assert saved["network"]["encoder_options"] == {"edge_input": False}
+
+
+def test_the_starting_policy_is_validated_at_step_0(tmp_path: Path) -> None:
+    """The curve starts at the shipped policy's own validation score (recomputed here from
+    the same instances), and a checkpoint of it is kept."""
+    cfg = train_config(*TINY, "agent.init_weights=jssp_10x10")
+    result = train(cfg, tmp_path)
+    with (result.run_dir / "logs" / "progress.csv").open() as handle:
+        validations = [row for row in csv.DictReader(handle) if row["validation/makespan_mean"]]
+    assert [int(row["time/total_timesteps"]) for row in validations] == [0, 64]
+    family = envs.family(cfg["env"]["id"])
+    instances = family.load_instances(cfg["env"]["validation"], "env.validation")
+    shipped = agents.load("jssp_10x10").rollouts(instances, greedy=True)
+    expected = sum(info["makespan"] for info in shipped) / len(shipped)
+    assert float(validations[0]["validation/makespan_mean"]) == pytest.approx(expected)
 
 
 def test_the_replaced_network_settings_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
