@@ -4,6 +4,7 @@ configuration measured in the same run.
 
     python scripts/bench_training.py                                   # 10x10 and 20x20; 1, 4, 16 envs
     python scripts/bench_training.py --sizes 10x10 --n-envs 4 --modes dummy --device cuda
+    python scripts/bench_training.py --n-envs 16 256 1024 --n-steps 32 --device cuda   # rollouts grow with n_envs
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def main() -> None:
     parser.add_argument("--n-envs", nargs="+", type=int, default=[1, 4, 16])
     parser.add_argument("--modes", nargs="+", default=["dummy", "subproc", "batched"])
     parser.add_argument("--rollout", type=int, default=1024, help="decisions per rollout (n_steps x n_envs)")
+    parser.add_argument(
+        "--n-steps", type=int, help="decisions per env per rollout instead: the rollout grows with n_envs"
+    )
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     reference = None
@@ -90,7 +94,8 @@ def main() -> None:
         jobs, machines = (int(part) for part in size.split("x"))
         for mode in args.modes:
             for n_envs in args.n_envs:
-                rate = steps_per_second(jobs, machines, n_envs, mode, args.rollout, args.device)
+                rollout = args.n_steps * n_envs if args.n_steps else args.rollout
+                rate = steps_per_second(jobs, machines, n_envs, mode, rollout, args.device)
                 reference = reference or rate
                 print(f"{size:>6} {mode:>8} {n_envs:>6} {rate:>9.0f} {rate / reference:>6.2f}", flush=True)
 

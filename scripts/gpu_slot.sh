@@ -42,9 +42,10 @@ bench() {
     # Subprocess envs stop at 64: a process per env past the machine's 16 cores measures the scheduler.
     local sizes=(10x10 20x20) envs=(16 64 256 1024) processes=(16 64)
     [ -n "$SMOKE" ] && sizes=(6x6) envs=(2 4) processes=(2)
-    "$PY" scripts/bench_training.py --device "$DEVICE" --sizes "${sizes[@]}" --n-envs "${envs[@]}" \
+    # 32 decisions per env per rollout: the rollout (and the update) grows with n_envs, as in training.
+    "$PY" scripts/bench_training.py --device "$DEVICE" --sizes "${sizes[@]}" --n-envs "${envs[@]}" --n-steps 32 \
         --modes dummy batched 2>&1 | tee "$OUT/training_throughput.txt"
-    "$PY" scripts/bench_training.py --device "$DEVICE" --sizes "${sizes[@]}" --n-envs "${processes[@]}" \
+    "$PY" scripts/bench_training.py --device "$DEVICE" --sizes "${sizes[@]}" --n-envs "${processes[@]}" --n-steps 32 \
         --modes subproc 2>&1 | tee -a "$OUT/training_throughput.txt"
 }
 
