@@ -7,6 +7,8 @@
 #              16 to 1024, subproc with 16 and 64              -> $OUT/training_throughput.txt
 #     latency  greedy, best of 64 and of 512 samples, the first instance of every Taillard
 #              group, jssp_10x10 (or $CHECKPOINT)               -> $OUT/latency.txt
+#     speed    experiment=jssp_10x10 on the batched engine (256 envs) for MINUTES: when its
+#              validation gap first reaches the shipped jssp_10x10's -2.42 %   -> $OUT/speed_10x10.txt
 #     train    jssp_multi (experiment=jobshop/multi) for MINUTES, started in runs/jssp_multi or
 #              resumed from there when that folder was carried  -> $OUT/jssp_multi.tar
 #
@@ -18,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${OUT:?set OUT to the folder the results go to}"
-PART=${1:?bench, latency, train or all}
+PART=${1:?bench, latency, speed, train or all}
 MINUTES=${2:-8}
 DEVICE=${DEVICE:-cuda}
 PY=${PYTHON:-python3}
@@ -57,6 +59,18 @@ latency() {
         --samples "${samples[@]}" --groups "${groups[@]}" 2>&1 | tee "$OUT/latency.txt"
 }
 
+speed() {
+    local run=runs/speed_10x10
+    local small=()
+    [ -n "$SMOKE" ] && small=(env.num_jobs=6 env.num_machines=6 env.validation.count=4 agent.n_envs=8 agent.n_steps=16
+                               agent.batch_size=64 eval_every=128 total_timesteps=512)
+    rm -rf "$run"
+    "$PY" train.py experiment=jssp_10x10 device="$DEVICE" agent.vec_env=batched agent.n_envs=256 agent.n_steps=32 \
+        agent.batch_size=2048 eval_every=50000 total_timesteps=50000000 time_limit_minutes="$MINUTES" \
+        logger=tensorboard progress_bar=false hydra.run.dir="$run" "${small[@]}" 2>&1 | tail -n 20
+    "$PY" scripts/learning_curves.py "$run" --every 100000 --gap-target -2.42 | tee "$OUT/speed_10x10.txt"
+}
+
 train() {
     local run=runs/jssp_multi
     local small=()
@@ -74,7 +88,8 @@ train() {
 case "$PART" in
     bench) bench ;;
     latency) latency ;;
+    speed) speed ;;
     train) train ;;
-    all) bench; latency; train ;;
-    *) echo "unknown part $PART: bench, latency, train or all" >&2; exit 2 ;;
+    all) bench; latency; speed; train ;;
+    *) echo "unknown part $PART: bench, latency, speed, train or all" >&2; exit 2 ;;
 esac

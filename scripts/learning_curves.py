@@ -4,6 +4,10 @@ steps, one line per run, from each run's logs/progress.csv (resumed runs include
     python scripts/learning_curves.py outputs/train/<run> [label=outputs/train/<run> ...] \
         --plot curves.png [--every 100000]
 
+With `--gap-target G` (e.g. -2.42), also the first validation whose gap to the best rule
+is G % or lower: its step and SB3's time/time_elapsed there (seconds since the process's
+learning began; a resumed run counts from its resume).
+
 Prints, per run, the validation objective every `--every` steps (the validation nearest each
 mark; validations fall where a rollout ends) and the best one with its step, as a Markdown
 table.
@@ -16,6 +20,8 @@ import csv
 from pathlib import Path
 
 STEP = "time/total_timesteps"
+GAP = "validation/gap_to_best_rule_percent"
+ELAPSED = "time/time_elapsed"
 
 
 def validation_column(header: list[str]) -> str | None:
@@ -40,6 +46,15 @@ def read_curve(run: Path) -> tuple[str | None, list[tuple[int, float]]]:
     return column, sorted(points.items())
 
 
+def first_reaching(run: Path, target: float) -> tuple[int, float] | None:
+    """(step, seconds) of the first validation with a gap to the best rule of `target` % or lower."""
+    with (run / "logs" / "progress.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row.get(GAP) and float(row[GAP]) <= target:
+                return int(float(row[STEP])), float(row.get(ELAPSED) or "nan")
+    return None
+
+
 def at_marks(curve: list[tuple[int, float]], every: int) -> dict[int, float]:
     """The validation nearest each multiple of `every` (the later one on a tie)."""
     marks: dict[int, float] = {}
@@ -53,12 +68,15 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", help="run folders, optionally as label=folder")
     parser.add_argument("--plot", type=Path, help="write the curves to this picture")
     parser.add_argument("--every", type=int, default=100_000, help="table rows every N steps")
+    parser.add_argument("--gap-target", type=float, help="report when each run's validation gap first reached it (%%)")
     args = parser.parse_args()
     curves: dict[str, list[tuple[int, float]]] = {}
+    folders: dict[str, Path] = {}
     column = "validation/objective_mean"
     for spec in args.runs:
         label, _, folder = spec.rpartition("=") if "=" in spec else (Path(spec).name, "", spec)
-        found, curves[label] = read_curve(Path(folder))
+        folders[label] = Path(folder)
+        found, curves[label] = read_curve(folders[label])
         column = found or column
     marks = sorted({mark for curve in curves.values() for mark in at_marks(curve, args.every)})
     name = column.removeprefix("validation/")
@@ -73,6 +91,10 @@ def main() -> None:
             continue
         step, best = min(curve, key=lambda point: point[1])
         print(f"{label}: best validation {name} {best:.1f} at step {step:,} ({len(curve)} validations)")
+        if args.gap_target is not None:
+            reached = first_reaching(folders[label], args.gap_target)
+            where = f"at step {reached[0]:,}, {reached[1]:.0f} s" if reached else "never"
+            print(f"{label}: validation gap {args.gap_target:+.2f}% or lower reached {where}")
     if args.plot:
         import matplotlib
 
