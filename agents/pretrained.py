@@ -17,7 +17,9 @@ from schedrl.agents.checkpoint import read_checkpoint
 from schedrl.agents.inference import resolve
 from schedrl.errors import ConfigError
 
-WIDTHS = ("node_features", "edge_features", "global_features", "context_nodes")
+# The network settings the env's observation fixes, with the observation key each is read from.
+WIDTHS = {"node_features": "node_features", "edge_features": "edge_attr", "global_features": "global_features",
+          "context_nodes": "context_nodes"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -216,8 +216,7 @@ def network_options(network_cfg: dict[str, Any], observation_space: gym.Space) -
     def width(key: str) -> int:
         return int((spaces[key].shape or (0,))[-1]) if key in spaces else 0
 
-    return {**network_cfg, "node_features": width("node_features"), "edge_features": width("edge_attr"),
-            "global_features": width("global_features"), "context_nodes": width("context_nodes")}  # fmt: skip
+    return {**network_cfg, **{setting: width(key) for setting, key in WIDTHS.items()}}
 
 
 def _announce(start: PretrainedStart, configured: dict[str, Any]) -> None:

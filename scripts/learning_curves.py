@@ -32,13 +32,17 @@ def validation_column(header: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def read_curve(run: Path) -> tuple[str | None, list[tuple[int, float]]]:
-    """(objective column, [(step, validation objective)]) of one run, in step order."""
+def read_rows(run: Path) -> list[dict[str, str]]:
+    """The rows of a run's logs/progress.csv."""
     log = run / "logs" / "progress.csv"
     if not log.is_file():
         raise SystemExit(f"{run}: no logs/progress.csv (is it a train.py run folder?)")
     with log.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        return list(csv.DictReader(handle))
+
+
+def curve_of(rows: list[dict[str, str]]) -> tuple[str | None, list[tuple[int, float]]]:
+    """(objective column, [(step, validation objective)]) in step order."""
     column = validation_column(list(rows[0]) if rows else [])
     if column is None:
         return None, []
@@ -46,12 +50,11 @@ def read_curve(run: Path) -> tuple[str | None, list[tuple[int, float]]]:
     return column, sorted(points.items())
 
 
-def first_reaching(run: Path, target: float) -> tuple[int, float] | None:
+def first_reaching(rows: list[dict[str, str]], target: float) -> tuple[int, float] | None:
     """(step, seconds) of the first validation with a gap to the best rule of `target` % or lower."""
-    with (run / "logs" / "progress.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row.get(GAP) and float(row[GAP]) <= target:
-                return int(float(row[STEP])), float(row.get(ELAPSED) or "nan")
+    for row in rows:
+        if row.get(GAP) and float(row[GAP]) <= target:
+            return int(float(row[STEP])), float(row.get(ELAPSED) or "nan")
     return None
 
 
@@ -71,12 +74,12 @@ def main() -> None:
     parser.add_argument("--gap-target", type=float, help="report when each run's validation gap first reached it (%%)")
     args = parser.parse_args()
     curves: dict[str, list[tuple[int, float]]] = {}
-    folders: dict[str, Path] = {}
+    logs: dict[str, list[dict[str, str]]] = {}
     column = "validation/objective_mean"
     for spec in args.runs:
         label, _, folder = spec.rpartition("=") if "=" in spec else (Path(spec).name, "", spec)
-        folders[label] = Path(folder)
-        found, curves[label] = read_curve(folders[label])
+        logs[label] = read_rows(Path(folder))
+        found, curves[label] = curve_of(logs[label])
         column = found or column
     marks = sorted({mark for curve in curves.values() for mark in at_marks(curve, args.every)})
     name = column.removeprefix("validation/")
@@ -92,7 +95,7 @@ def main() -> None:
         step, best = min(curve, key=lambda point: point[1])
         print(f"{label}: best validation {name} {best:.1f} at step {step:,} ({len(curve)} validations)")
         if args.gap_target is not None:
-            reached = first_reaching(folders[label], args.gap_target)
+            reached = first_reaching(logs[label], args.gap_target)
             where = f"at step {reached[0]:,}, {reached[1]:.0f} s" if reached else "never"
             print(f"{label}: validation gap {args.gap_target:+.2f}% or lower reached {where}")
     if args.plot:
